@@ -1,0 +1,17 @@
+"""Helpers for the shape-errors course.
+
+Framework-free pieces live here; the framework halves are imported explicitly so that a PyTorch
+notebook never imports TensorFlow and the reverse:
+
+    from course import expect_error, check_shape      # no framework
+    from course import torch as ct                    # PyTorch helpers
+    from course import keras as ck                    # Keras 3 helpers (TensorFlow backend)
+"""
+from .checks import (ShapeCheckError, check_at_least, check_at_most, check_equal, check_loss_fell,
+                     check_shape, check_true)
+from .errors import ExpectationFailed, expect_error, expect_warning
+from .shapes import format_shape, shape_in_message, shape_matches, shape_of
+
+__all__ = ["expect_error", "expect_warning", "ExpectationFailed", "check_shape", "check_equal",
+           "check_true", "check_loss_fell", "check_at_least", "check_at_most", "ShapeCheckError",
+           "shape_of", "format_shape", "shape_matches", "shape_in_message"]

@@ -1,0 +1,63 @@
+"""Assertions for tests, with failure messages a learner can act on.
+
+Every failure is a `ShapeCheckError` (an AssertionError, so nbgrader counts it as a failed test)
+whose message names what was checked, the expected shape and the actual one.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+from .shapes import format_shape, shape_matches, shape_of
+
+
+class ShapeCheckError(AssertionError):
+    """A test failed; the message says which layer/output, what was expected and what came out."""
+
+
+def check_shape(x: Any, expected: Sequence, name: str = "output", hint: str = "") -> tuple:
+    """Assert `x` has shape `expected` (None matches any size). Returns the actual shape.
+
+    >>> check_shape(np.zeros((7, 10)), (None, 10), name="classifier logits")
+    """
+    actual = shape_of(x)
+    if not shape_matches(actual, tuple(expected)):
+        msg = f"{name}: expected shape {format_shape(expected)}, got {format_shape(actual)}"
+        if len(actual) != len(expected):
+            msg += f" (rank {len(actual)} instead of {len(expected)})"
+        raise ShapeCheckError(msg + (f". {hint}" if hint else ""))
+    return actual
+
+
+def check_equal(actual: Any, expected: Any, name: str, hint: str = "") -> None:
+    """Assert a plain value (a size, a channel count, a parameter count) equals the expected one."""
+    if actual != expected:
+        raise ShapeCheckError(f"{name}: expected {expected!r}, got {actual!r}" + (f". {hint}" if hint else ""))
+
+
+def check_true(condition: bool, message: str) -> None:
+    """Assert with a message written for the learner."""
+    if not condition:
+        raise ShapeCheckError(message)
+
+
+def check_loss_fell(losses: Sequence[float], factor: float = 0.7, name: str = "training loss") -> None:
+    """The mean of the last fifth of `losses` is below `factor` times the mean of the first fifth."""
+    losses = [float(v) for v in losses]
+    check_true(len(losses) >= 5, f"{name}: need at least 5 recorded steps, got {len(losses)}")
+    check_true(all(math.isfinite(v) for v in losses), f"{name}: became NaN or infinite during training")
+    k = max(1, len(losses) // 5)
+    start, end = sum(losses[:k]) / k, sum(losses[-k:]) / k
+    check_true(end < factor * start,
+               f"{name}: did not fall enough (first steps {start:.4f}, last steps {end:.4f}; "
+               f"needed below {factor:.2f} x the start). Check the model's output shape against the targets.")
+
+
+def check_at_least(value: float, threshold: float, name: str, hint: str = "") -> None:
+    check_true(float(value) >= threshold,
+               f"{name}: {float(value):.4f} is below the required {threshold}" + (f". {hint}" if hint else ""))
+
+
+def check_at_most(value: float, threshold: float, name: str, hint: str = "") -> None:
+    check_true(float(value) <= threshold,
+               f"{name}: {float(value):.4f} is above the allowed {threshold}" + (f". {hint}" if hint else ""))

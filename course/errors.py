@@ -1,0 +1,154 @@
+"""Reproduce a real framework error (or warning) without stopping "Run All".
+
+    with expect_error(RuntimeError, shapes=[(8, 800), (1568, 10)]):
+        model(x)
+
+The block must raise the given type, and the message must mention the given shapes (their
+numbers side by side, whatever the wording). The real message is printed briefly: its key lines
+and the line of *your* code that triggered it. Anything else fails loudly.
+"""
+from __future__ import annotations
+
+import traceback
+import warnings
+from types import TracebackType
+from typing import Iterable, Sequence
+
+from .shapes import missing_shapes
+
+MAX_LINES = 8
+# Frames from these paths are library internals, not the learner's code.
+_LIBRARY_MARKERS = ("site-packages", "dist-packages", "/lib/python3", "<frozen ", "/course/errors.py")
+
+
+class ExpectationFailed(AssertionError):
+    """The reproduce block did not do what the notebook claims it does."""
+
+
+def _is_user_frame(filename: str) -> bool:
+    return not any(m in filename for m in _LIBRARY_MARKERS)
+
+
+def user_frame(tb: TracebackType | None):
+    """The innermost traceback frame that belongs to the learner's code (a notebook cell or script)."""
+    found = None
+    for frame in traceback.extract_tb(tb):
+        if _is_user_frame(frame.filename):
+            found = frame
+    return found
+
+
+def brief(message: str, max_lines: int = MAX_LINES) -> str:
+    """The first and last lines of a long message (TensorFlow's graph errors run to dozens)."""
+    lines = [ln.rstrip() for ln in str(message).strip().splitlines() if ln.strip()]
+    if len(lines) <= max_lines:
+        return "\n".join(lines)
+    head, tail = lines[:2], lines[-(max_lines - 3):]
+    return "\n".join(head + [f"    ... ({len(lines) - len(head) - len(tail)} lines omitted) ..."] + tail)
+
+
+def _names(types) -> str:
+    types = types if isinstance(types, tuple) else (types,)
+    return " or ".join(t.__name__ for t in types)
+
+
+class expect_error:
+    """Context manager: the block must raise `exc_type` whose message names every shape in `shapes`.
+
+    After the block, `.error` holds the exception and `.message` its text, for later cells to read.
+    `contains` lists words the message must contain (case-insensitive); prefer shapes to words.
+    """
+
+    def __init__(self, exc_type=Exception, shapes: Iterable[Sequence | int] = (),
+                 contains: Iterable[str] = (), quiet: bool = False):
+        self.exc_type = exc_type
+        self.shapes = list(shapes)
+        self.contains = list(contains)
+        self.quiet = quiet
+        self.error: BaseException | None = None
+        self.message = ""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, etype, error, tb):
+        if error is None:
+            raise ExpectationFailed(
+                f"Expected {_names(self.exc_type)} here, but the code ran without any error. "
+                "Either the bug is already fixed, or the library no longer raises at this point."
+            )
+        if not isinstance(error, self.exc_type):
+            # A different error: let the learner see it, with what was expected on top.
+            raise ExpectationFailed(
+                f"Expected {_names(self.exc_type)}, but {type(error).__name__} was raised: "
+                f"{brief(str(error), 4)}"
+            ) from error
+        self.error, self.message = error, str(error)
+        absent = missing_shapes(self.shapes, self.message)
+        words = [w for w in self.contains if w.lower() not in self.message.lower()]
+        if absent or words:
+            what = [f"shape {s}" for s in absent] + [repr(w) for w in words]
+            raise ExpectationFailed(
+                f"{type(error).__name__} was raised, but its message does not mention "
+                f"{', '.join(what)}:\n{brief(self.message)}"
+            ) from error
+        if not self.quiet:
+            self._report(error, tb)
+        return True  # swallow: the error was the point of the cell
+
+    def _report(self, error, tb):
+        print(f"✔ {type(error).__module__}.{type(error).__name__} raised, as expected:")
+        for line in brief(self.message).splitlines():
+            print(f"    {line}")
+        frames = traceback.extract_tb(tb)
+        mine = user_frame(tb)
+        if mine is not None:
+            print(f"  raised from your line {mine.lineno}: {(mine.line or '').strip()}"
+                  f"  ({len(frames)} frames deep, the rest inside the library)")
+
+
+class expect_warning:
+    """Context manager: the block must emit a warning of `category` naming `shapes` / `contains`."""
+
+    def __init__(self, category=Warning, shapes: Iterable = (), contains: Iterable[str] = (),
+                 quiet: bool = False):
+        self.category = category
+        self.shapes = list(shapes)
+        self.contains = list(contains)
+        self.quiet = quiet
+        self.warning = None
+        self.message = ""
+        self._catcher = None
+
+    def __enter__(self):
+        self._catcher = warnings.catch_warnings(record=True)
+        self.records = self._catcher.__enter__()
+        warnings.simplefilter("always")
+        return self
+
+    def _matches(self, w) -> bool:
+        text = str(w.message)
+        return (issubclass(w.category, self.category)
+                and not missing_shapes(self.shapes, text)
+                and all(c.lower() in text.lower() for c in self.contains))
+
+    def __exit__(self, etype, error, tb):
+        self._catcher.__exit__(etype, error, tb)
+        if error is not None:
+            return False  # a real error is never hidden behind a warning check
+        hits = [w for w in self.records if self._matches(w)]
+        if not hits:
+            seen = "; ".join(f"{w.category.__name__}: {brief(str(w.message), 2)}" for w in self.records)
+            raise ExpectationFailed(
+                f"Expected a {self.category.__name__} mentioning "
+                f"{', '.join([str(s) for s in self.shapes] + self.contains) or 'anything'}, "
+                f"but {'only these were emitted: ' + seen if seen else 'no warning was emitted'}."
+            )
+        self.warning = hits[0]
+        self.message = str(hits[0].message)
+        if not self.quiet:
+            print(f"✔ {self.category.__name__} emitted, as expected "
+                  f"({hits[0].filename.rsplit('/', 1)[-1]}:{hits[0].lineno}):")
+            for line in brief(self.message, 4).splitlines():
+                print(f"    {line}")
+        return False

@@ -1,0 +1,209 @@
+"""PyTorch half of the helpers: device choice, per-layer shape traces, output-shape checks, quick training.
+
+Importing this module never imports TensorFlow.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from .checks import ShapeCheckError, check_shape
+from .errors import brief
+from .shapes import format_shape, shape_of
+from .trace import Failure, Row, Trace
+
+__all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "count_params",
+           "train", "predict", "TrainResult"]
+
+
+def device() -> torch.device:
+    """The GPU when PyTorch can see one, else the CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def device_report() -> str:
+    d = device()
+    if d.type == "cuda":
+        return f"PyTorch {torch.__version__} on GPU: {torch.cuda.get_device_name(0)}"
+    return f"PyTorch {torch.__version__} on CPU (no GPU visible)"
+
+
+def seed(value: int = 0) -> None:
+    """Seed every generator a quick experiment touches."""
+    import random
+    random.seed(value)
+    np.random.seed(value)
+    torch.manual_seed(value)
+
+
+def count_params(model: nn.Module, trainable_only: bool = True) -> int:
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def _first_shape(obj):
+    """The shape of the first tensor in a (possibly nested) module input or output."""
+    if isinstance(obj, torch.Tensor):
+        return tuple(obj.shape)
+    if isinstance(obj, (tuple, list)):
+        for item in obj:
+            s = _first_shape(item)
+            if s is not None:
+                return s
+    return None
+
+
+def expects(module: nn.Module) -> str:
+    """What input shape a layer accepts, in words, from its own attributes."""
+    if isinstance(module, nn.Linear):
+        return f"(*, {module.in_features})"
+    if isinstance(module, nn.modules.conv._ConvNd):
+        spatial = {1: "L", 2: "H, W", 3: "D, H, W"}[len(module.kernel_size)]
+        return f"(N, {module.in_channels}, {spatial})"
+    if isinstance(module, nn.modules.batchnorm._BatchNorm):
+        return f"(N, {module.num_features}, ...) with N > 1 in training"
+    if isinstance(module, nn.RNNBase):
+        order = "(N, L, {})" if module.batch_first else "(L, N, {})"
+        return order.format(module.input_size)
+    if isinstance(module, nn.LayerNorm):
+        return f"(*, {', '.join(map(str, module.normalized_shape))})"
+    if isinstance(module, nn.Embedding):
+        return f"integer indices below {module.num_embeddings}"
+    return "a different shape"
+
+
+def _leaves(model: nn.Module):
+    named = [(n, m) for n, m in model.named_modules() if not list(m.children())]
+    return named or [(type(model).__name__, model)]
+
+
+def trace(model: nn.Module, input_shape: Sequence[int] | torch.Tensor, dtype=torch.float32) -> Trace:
+    """Run one forward pass on zeros and record every layer's input and output shape.
+
+    If the pass fails, the table stops at the failing layer and `.failure` names what it expected
+    and what it got. The model's training/eval mode and weights are left as they were.
+    """
+    x = input_shape if isinstance(input_shape, torch.Tensor) else torch.zeros(*input_shape, dtype=dtype)
+    x = x.to(next(model.parameters(), torch.empty(0)).device)
+    result = Trace(input_shape=tuple(x.shape))
+    pending: dict = {}
+    handles = []
+
+    for name, module in _leaves(model):
+        def pre(mod, args, _name=name):
+            pending[_name] = (mod, _first_shape(args))
+
+        def post(mod, args, out, _name=name):
+            _, in_shape = pending.pop(_name, (mod, _first_shape(args)))
+            params = sum(p.numel() for p in mod.parameters(recurse=False))
+            result.rows.append(Row(_name, type(mod).__name__, in_shape, _first_shape(out), params))
+
+        handles.append(module.register_forward_pre_hook(pre))
+        handles.append(module.register_forward_hook(post))
+    try:
+        with torch.no_grad():
+            model(x)
+    except Exception as error:  # the point of a trace is to report this, not to crash
+        if pending:
+            name, (mod, got) = next(reversed(pending.items()))
+            result.failure = Failure(name, type(mod).__name__, expects(mod), got, error)
+        else:
+            after = result.rows[-1].name if result.rows else "the input"
+            got = result.rows[-1].output_shape if result.rows else tuple(x.shape)
+            result.failure = Failure(f"forward code after {after}", "(code in forward)",
+                                     brief(str(error), 1), got, error)
+    finally:
+        for h in handles:
+            h.remove()
+    return result
+
+
+def check_output_shapes(model: nn.Module, cases: Iterable[tuple], name: str = "model output",
+                        dtype=torch.float32) -> None:
+    """For each (input_shape, expected_output_shape), run the model and check the output shape.
+
+    When the forward pass itself fails, the message names the first layer that rejected its input.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        for in_shape, expected in cases:
+            x = torch.zeros(*in_shape, dtype=dtype)
+            x = x.to(next(model.parameters(), torch.empty(0)).device)
+            try:
+                with torch.no_grad():
+                    out = model(x)
+            except Exception as error:
+                t = trace(model, x)
+                where = str(t.failure) if t.failure else brief(str(error), 1)
+                raise ShapeCheckError(
+                    f"{name}: with input {format_shape(in_shape)} the forward pass failed at {where} "
+                    f"({type(error).__name__}: {brief(str(error), 1)})") from None
+            check_shape(out, expected, name=f"{name} for input {format_shape(in_shape)}")
+    finally:
+        model.train(was_training)
+
+
+@dataclass
+class TrainResult:
+    losses: list
+    device: str
+    seconds: float
+    steps: int
+
+    def __str__(self):
+        return (f"trained {self.steps} steps on {self.device} in {self.seconds:.1f} s: "
+                f"loss {self.losses[0]:.4f} -> {self.losses[-1]:.4f}")
+
+
+def _tensor(a, dev):
+    if isinstance(a, torch.Tensor):
+        return a.to(dev)
+    a = np.asarray(a)
+    t = torch.from_numpy(a)
+    return (t.long() if np.issubdtype(a.dtype, np.integer) else t.float()).to(dev)
+
+
+def train(model: nn.Module, X, y, loss_fn: Callable, steps: int = 200, batch_size: int = 64,
+          lr: float = 1e-3, seed_value: int = 0, optimizer: str = "adam", verbose: bool = True) -> TrainResult:
+    """Train for a fixed number of steps on shuffled mini-batches; returns the loss of every step."""
+    seed(seed_value)
+    dev = device()
+    model.to(dev).train()
+    Xt, yt = _tensor(X, dev), _tensor(y, dev)
+    opt_cls = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}[optimizer]
+    opt = opt_cls(model.parameters(), lr=lr)
+    gen = torch.Generator().manual_seed(seed_value)
+    order, pos, losses = torch.randperm(len(Xt), generator=gen), 0, []
+    start = time.perf_counter()
+    for _ in range(steps):
+        if pos + batch_size > len(order):
+            order, pos = torch.randperm(len(Xt), generator=gen), 0
+        idx = order[pos:pos + batch_size].to(dev)
+        pos += batch_size
+        opt.zero_grad()
+        loss = loss_fn(model(Xt[idx]), yt[idx])
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+    result = TrainResult(losses, str(dev), time.perf_counter() - start, steps)
+    if verbose:
+        print(result)
+    return result
+
+
+def predict(model: nn.Module, X, batch_size: int = 256) -> np.ndarray:
+    """Outputs for all of X, in eval mode and without gradients, as a NumPy array."""
+    dev = next(model.parameters(), torch.empty(0)).device
+    was_training = model.training
+    model.eval()
+    outs = []
+    with torch.no_grad():
+        for i in range(0, len(X), batch_size):
+            outs.append(model(_tensor(X[i:i + batch_size], dev)).cpu().numpy())
+    model.train(was_training)
+    return np.concatenate(outs)

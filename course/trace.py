@@ -1,0 +1,80 @@
+"""A per-layer shape table, shared by the Keras and PyTorch tracers."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from .errors import brief
+from .shapes import format_shape
+
+
+@dataclass
+class Row:
+    name: str
+    kind: str
+    input_shape: tuple | None
+    output_shape: tuple | None
+    params: int = 0
+
+
+@dataclass
+class Failure:
+    """Where the forward pass broke: the layer, what it expects and what it got."""
+    name: str
+    kind: str
+    expects: str
+    got: tuple | None
+    error: BaseException
+
+    def __str__(self) -> str:
+        return f"{self.name}: expects {self.expects}, got {format_shape(self.got)}"
+
+
+@dataclass
+class Trace:
+    input_shape: tuple
+    rows: list = field(default_factory=list)
+    failure: Failure | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+    @property
+    def output_shape(self):
+        return self.rows[-1].output_shape if self.rows and self.ok else None
+
+    def layer(self, name: str) -> Row:
+        for row in self.rows:
+            if row.name == name:
+                return row
+        raise KeyError(f"no layer named {name!r} in the trace; layers: {[r.name for r in self.rows]}")
+
+    def _table(self):
+        head = ("layer", "type", "input shape", "output shape", "params")
+        body = [(r.name, r.kind, format_shape(r.input_shape), format_shape(r.output_shape), f"{r.params:,}")
+                for r in self.rows]
+        return head, body
+
+    def __str__(self) -> str:
+        head, body = self._table()
+        widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
+        line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
+        out = [line(head), line("-" * w for w in widths)] + [line(b) for b in body]
+        if self.failure:
+            out.append(f"✘ {self.failure}")
+            out.append("  " + brief(str(self.failure.error), 3).replace("\n", "\n  "))
+        else:
+            out.append(f"total params: {sum(r.params for r in self.rows):,}")
+        return "\n".join(out)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        head, body = self._table()
+        esc = html.escape
+        rows = "".join("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in b) + "</tr>" for b in body)
+        foot = (f"<p style='color:#b00'><b>✘ {esc(str(self.failure))}</b></p>" if self.failure
+                else f"<p>total params: {sum(r.params for r in self.rows):,}</p>")
+        return ("<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
+                f"<tbody>{rows}</tbody></table>{foot}")

@@ -1,0 +1,27 @@
+"""nbgrader configuration: the repository root is the course directory."""
+import os
+
+c = get_config()  # noqa: F821  (nbgrader injects get_config)
+
+c.CourseDirectory.course_id = "shape-errors"
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+# Embedded default gradebook; any SQLAlchemy URL works through --db or NBGRADER_DB_URL.
+c.CourseDirectory.db_url = os.environ.get(
+    "NBGRADER_DB_URL", "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
+)
+# The helper package and its data travel with every assignment's notebooks, not as copies.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+
+# Training cells are budgeted to ~10 s on a 2-core CPU; leave room for a slow grading machine.
+c.Execute.timeout = 120
+c.Execute.startup_timeout = 120
+# Keep TensorFlow's C++ log lines and oneDNN banners out of outputs, validation and feedback.
+c.Execute.extra_arguments = []
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE\nraise NotImplementedError()",
+}
+c.Validator.validate_all = True
