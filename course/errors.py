@@ -9,6 +9,7 @@ and the line of *your* code that triggered it. Anything else fails loudly.
 """
 from __future__ import annotations
 
+import re
 import traceback
 import warnings
 from types import TracebackType
@@ -38,11 +39,26 @@ def user_frame(tb: TracebackType | None):
     return found
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# Lines Keras wraps around the real message; they carry no shapes.
+_BOILERPLATE = re.compile(r"^(Exception encountered when calling|Arguments received by|\s*•|Call arguments received)")
+
+
+def key_lines(message: str) -> list:
+    """The message's lines without colour codes, blank lines and Keras's wrapper boilerplate."""
+    lines = [_ANSI.sub("", ln).rstrip() for ln in str(message).strip().splitlines()]
+    kept = [ln for ln in lines if ln.strip() and not _BOILERPLATE.match(ln)]
+    return kept or [ln for ln in lines if ln.strip()]
+
+
 def brief(message: str, max_lines: int = MAX_LINES) -> str:
-    """The first and last lines of a long message (TensorFlow's graph errors run to dozens)."""
-    lines = [ln.rstrip() for ln in str(message).strip().splitlines() if ln.strip()]
+    """The informative part of a long message (TensorFlow's graph errors run to dozens of lines)."""
+    lines = key_lines(message)
     if len(lines) <= max_lines:
         return "\n".join(lines)
+    if max_lines <= 3:  # prefer lines that name shapes or sizes
+        shaped = [ln for ln in lines if re.search(r"\d", ln)] or lines
+        return "\n".join(shaped[:max_lines])
     head, tail = lines[:2], lines[-(max_lines - 3):]
     return "\n".join(head + [f"    ... ({len(lines) - len(head) - len(tail)} lines omitted) ..."] + tail)
 

@@ -1,0 +1,184 @@
+"""Keras 3 half of the helpers (TensorFlow backend): device choice, per-layer shape traces,
+output-shape checks, quick training. Importing this module never imports PyTorch.
+"""
+from __future__ import annotations
+
+import os
+
+# Must be set before TensorFlow loads: quiet C++ logs, and Keras on the TensorFlow backend.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import Iterable, Sequence  # noqa: E402
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from .checks import ShapeCheckError, check_shape  # noqa: E402
+from .errors import brief  # noqa: E402
+from .shapes import format_shape  # noqa: E402
+from .trace import Failure, Row, Trace  # noqa: E402
+
+__all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "count_params",
+           "train", "predict", "TrainResult"]
+
+
+def device() -> str:
+    """'/GPU:0' when TensorFlow sees a GPU, else '/CPU:0' (Keras places work there by itself)."""
+    return "/GPU:0" if tf.config.list_physical_devices("GPU") else "/CPU:0"
+
+
+def device_report() -> str:
+    gpus = tf.config.list_physical_devices("GPU")
+    where = f"GPU: {gpus[0].name}" if gpus else "CPU (no GPU visible)"
+    return f"Keras {keras.__version__} (TensorFlow {tf.__version__}) on {where}"
+
+
+def seed(value: int = 0) -> None:
+    """Seed Python, NumPy and the backend in one call."""
+    keras.utils.set_random_seed(value)
+
+
+def count_params(model) -> int:
+    return int(sum(np.prod(w.shape) for w in model.trainable_weights))
+
+
+def expects(layer) -> str:
+    """What input shape a built layer accepts, in words, from its weights and config."""
+    kernel = getattr(layer, "kernel", None) if getattr(layer, "built", False) else None
+    if isinstance(layer, keras.layers.Dense):
+        return f"(..., {kernel.shape[0]})" if kernel is not None else "(..., features) with rank >= 2"
+    if isinstance(layer, keras.layers.Conv2D):
+        chans = kernel.shape[-2] if kernel is not None else "C"
+        return (f"(N, H, W, {chans})" if layer.data_format == "channels_last" else f"(N, {chans}, H, W)")
+    if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN)):
+        return "(N, timesteps, features), rank 3"
+    spec = getattr(layer, "input_spec", None)
+    if spec is not None and not isinstance(spec, list):
+        parts = []
+        if spec.ndim is not None:
+            parts.append(f"rank {spec.ndim}")
+        if spec.min_ndim is not None:
+            parts.append(f"rank >= {spec.min_ndim}")
+        if spec.axes:
+            parts.append(", ".join(f"axis {a} = {v}" for a, v in spec.axes.items()))
+        if parts:
+            return "; ".join(parts)
+    return "a different shape"
+
+
+def _params(layer) -> int:
+    return int(sum(np.prod(w.shape) for w in layer.weights))
+
+
+def _sequential_layers(model):
+    """Layers to walk one by one, or None for a model whose graph Keras must run as a whole."""
+    if isinstance(model, keras.Sequential):
+        return list(model.layers)
+    if isinstance(model, keras.layers.Layer) and not isinstance(model, keras.Model):
+        return [model]
+    return None
+
+
+def trace(model, input_shape: Sequence) -> Trace:
+    """Push a symbolic tensor of `input_shape` through the model and record each layer's shapes.
+
+    Uses Keras's own shape inference (no data, no training). For a Sequential model the walk goes
+    layer by layer, so a failure names the exact layer, what it expects and what it got.
+    `input_shape` includes the batch axis; use None for "any batch size".
+    """
+    result = Trace(input_shape=tuple(input_shape))
+    layers = _sequential_layers(model)
+    x = keras.KerasTensor(tuple(input_shape))
+    if layers is None:
+        return _trace_functional(model, x, result)
+    for layer in layers:
+        in_shape = tuple(x.shape)
+        try:
+            x = layer(x)
+        except Exception as error:  # reported in the table, not raised
+            result.failure = Failure(layer.name, type(layer).__name__, expects(layer), in_shape, error)
+            break
+        result.rows.append(Row(layer.name, type(layer).__name__, in_shape, tuple(x.shape), _params(layer)))
+    return result
+
+
+def _trace_functional(model, x, result: Trace) -> Trace:
+    try:
+        out = model(x)
+    except Exception as error:
+        result.failure = Failure(model.name, type(model).__name__, brief(str(error), 1), tuple(x.shape), error)
+        return result
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        try:
+            in_shape, out_shape = tuple(layer.input.shape), tuple(layer.output.shape)
+        except (AttributeError, ValueError):  # subclassed models keep no per-layer graph
+            continue
+        result.rows.append(Row(layer.name, type(layer).__name__, in_shape, out_shape, _params(layer)))
+    if not result.rows:
+        result.rows.append(Row(model.name, type(model).__name__, tuple(x.shape),
+                               tuple(getattr(out, "shape", ())), count_params(model)))
+    return result
+
+
+def check_output_shapes(model, cases: Iterable[tuple], name: str = "model output") -> None:
+    """For each (input_shape, expected_output_shape), run the model on zeros and check the shape.
+
+    When the call fails, the message names the first layer that rejected its input.
+    """
+    for in_shape, expected in cases:
+        x = np.zeros(in_shape, dtype="float32")
+        try:
+            out = model(x, training=False)
+        except Exception as error:
+            t = trace(model, in_shape)
+            where = str(t.failure) if t.failure else brief(str(error), 1)
+            raise ShapeCheckError(
+                f"{name}: with input {format_shape(in_shape)} the model failed at {where} "
+                f"({type(error).__name__}: {brief(str(error), 1)})") from None
+        check_shape(out, expected, name=f"{name} for input {format_shape(in_shape)}")
+
+
+@dataclass
+class TrainResult:
+    losses: list
+    device: str
+    seconds: float
+    steps: int
+
+    def __str__(self):
+        return (f"trained {self.steps} steps on {self.device} in {self.seconds:.1f} s: "
+                f"loss {self.losses[0]:.4f} -> {self.losses[-1]:.4f}")
+
+
+def train(model, X, y, loss, steps: int = 200, batch_size: int = 64, lr: float = 1e-3,
+          seed_value: int = 0, metrics=None, verbose: bool = True) -> TrainResult:
+    """Compile with Adam and train for a fixed number of mini-batch steps; returns every step's loss."""
+    seed(seed_value)
+    model.compile(optimizer=keras.optimizers.Adam(lr), loss=loss, metrics=metrics or [])
+    rng = np.random.default_rng(seed_value)
+    X, y = np.asarray(X), np.asarray(y)
+    order, pos, losses = rng.permutation(len(X)), 0, []
+    start = time.perf_counter()
+    with tf.device(device()):
+        for _ in range(steps):
+            if pos + batch_size > len(order):
+                order, pos = rng.permutation(len(X)), 0
+            idx = order[pos:pos + batch_size]
+            pos += batch_size
+            out = model.train_on_batch(X[idx], y[idx])
+            losses.append(float(out[0] if isinstance(out, (list, tuple)) else out))
+    result = TrainResult(losses, device().strip("/").split(":")[0], time.perf_counter() - start, steps)
+    if verbose:
+        print(result)
+    return result
+
+
+def predict(model, X, batch_size: int = 256) -> np.ndarray:
+    """Outputs for all of X in inference mode, as a NumPy array, without Keras's progress bar."""
+    return np.asarray(model.predict(np.asarray(X), batch_size=batch_size, verbose=0))
