@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export KERAS_BACKEND := tensorflow
 export PYTHONDONTWRITEBYTECODE := 1
+# nbgrader shells out to `alembic` (and kernels to `python`): the venv must come first on PATH.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: setup system course release validate grade-demo test test-fast lab bench clean
 

@@ -1,0 +1,103 @@
+"""Run alternative answers (fixtures) against an exercise's real tests, hidden ones included.
+
+One pass over a *source* notebook in an IPython shell: at each answer cell, the namespace is
+saved; every fixture for that exercise then runs from that saved state (fixture code, the cells up
+to the next answer cell, i.e. its tests and any training cell) and the state is restored before the
+notebook's own solution runs. So a fixture costs only its own cells, not a whole notebook.
+
+Fixtures live in tests/fairness/<assignment>/<notebook-stem>/<answer grade_id>/:
+    good_<name>.py   must pass every test cell in its span
+    bad_<name>.py    must fail at least one
+
+Usage: python -m tools.fairness source/01-missing-flatten/01-missing-flatten-torch.ipynb [OUT.json]
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fairness"
+
+
+def fixture_dir(notebook: Path) -> Path:
+    return FIXTURES / notebook.parent.name / notebook.stem
+
+
+def _role(cell) -> str:
+    nbg = cell.metadata.get("nbgrader", {})
+    if nbg.get("solution"):
+        return "answer"
+    return "test" if nbg.get("grade") else "other"
+
+
+def _run(shell, code: str):
+    """Run one cell's code; returns None on success or 'Type: message' on failure."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        result = shell.run_cell(code, store_history=False, silent=True)
+    err = result.error_in_exec or result.error_before_exec
+    return None if err is None else f"{type(err).__name__}: {str(err)[:500]}"
+
+
+def run(notebook: Path) -> dict:
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    os.chdir(notebook.parent)
+    nb = nbformat.read(notebook, as_version=4)
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    results = {"notebook": str(notebook), "solution": {}, "fixtures": [], "errors": []}
+    for i, cell in enumerate(code_cells):
+        role = _role(cell)
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id", cell.get("id"))
+        if role == "answer":
+            span = []
+            for later in code_cells[i + 1:]:
+                if _role(later) == "answer":
+                    break
+                span.append(later)
+            saved = dict(shell.user_ns)
+            for fixture in sorted((fixture_dir(notebook) / gid).glob("*.py")):
+                failures = {}
+                err = _run(shell, fixture.read_text())
+                if err:
+                    failures["(fixture code)"] = err
+                else:
+                    for later in span:
+                        e = _run(shell, later.source)
+                        if _role(later) == "test" and e:
+                            failures[later.metadata["nbgrader"]["grade_id"]] = e
+                        elif e and _role(later) != "test":
+                            failures[later.get("id", "cell")] = e
+                results["fixtures"].append({
+                    "exercise": gid, "fixture": fixture.name,
+                    "expect": "pass" if fixture.name.startswith("good") else "fail",
+                    "tests": [c.metadata["nbgrader"]["grade_id"] for c in span if _role(c) == "test"],
+                    "failures": failures,
+                })
+                shell.user_ns.clear()
+                shell.user_ns.update(saved)
+        err = _run(shell, cell.source)
+        if role == "test":
+            results["solution"][gid] = err
+        elif err:
+            results["errors"].append({"cell": gid, "error": err})
+    return results
+
+
+if __name__ == "__main__":
+    # The notebook's own prints and TensorFlow's C++ logs share stdout/stderr, so write to a file.
+    result = run(Path(sys.argv[1]).resolve())
+    text = json.dumps(result, indent=1)
+    if len(sys.argv) > 2:
+        Path(sys.argv[2]).write_text(text)
+    else:
+        sys.__stdout__.write(text + "\n")
