@@ -1,0 +1,60 @@
+"""course.keras: traces with Keras's own shape inference, output-shape checks, training."""
+import numpy as np
+import pytest
+
+from course import ShapeCheckError
+from course import keras as ck
+
+keras = ck.keras
+
+
+def fixed():
+    return keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3, name="conv"),
+                             keras.layers.Flatten(name="flat"), keras.layers.Dense(10, name="fc")])
+
+
+def test_trace_sequential_layer_by_layer():
+    t = ck.trace(fixed(), (None, 28, 28, 1))
+    assert t.ok and t.output_shape == (None, 10)
+    assert t.layer("flat").output_shape == (None, 26 * 26 * 4)
+    assert t.layer("fc").params == 26 * 26 * 4 * 10 + 10
+
+
+def test_trace_failure_names_layer_expectation_and_input():
+    t = ck.trace(fixed(), (None, 28, 28, 3))
+    assert not t.ok and t.failure.name == "conv"
+    assert str(t.failure) == "conv: expects (N, H, W, 1), got (None, 28, 28, 3)"
+
+
+def test_trace_dense_after_flatten_size_mismatch():
+    m = keras.Sequential([keras.Input((10,)), keras.layers.Dense(3, name="fc")])
+    t = ck.trace(m, (None, 12))
+    assert t.failure.name == "fc" and t.failure.expects == "(..., 10)" and t.failure.got == (None, 12)
+
+
+def test_trace_functional_model():
+    inp = keras.Input((8, 8, 1))
+    out = keras.layers.Dense(2, name="head")(keras.layers.GlobalAveragePooling2D(name="gap")(inp))
+    t = ck.trace(keras.Model(inp, out), (None, 8, 8, 1))
+    assert t.ok and t.layer("gap").output_shape == (None, 1) and t.layer("head").output_shape == (None, 2)
+
+
+def test_check_output_shapes():
+    ck.check_output_shapes(fixed(), [((1, 28, 28, 1), (1, 10)), ((7, 28, 28, 1), (7, 10))])
+    with pytest.raises(ShapeCheckError, match=r"failed at conv: expects \(N, H, W, 1\), got \(7, 28, 28, 3\)"):
+        ck.check_output_shapes(fixed(), [((7, 28, 28, 3), (7, 10))])
+    with pytest.raises(ShapeCheckError, match=r"expected shape \(7, 2\), got \(7, 10\)"):
+        ck.check_output_shapes(fixed(), [((7, 28, 28, 1), (7, 2))])
+
+
+def test_train_learns_and_reports():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(512, 4)).astype("float32")
+    y = (X[:, 0] > 0).astype("int64")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(2)])
+    result = ck.train(model, X, y, keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      steps=120, batch_size=32, lr=1e-2, verbose=False)
+    assert len(result.losses) == 120 and result.device in ("CPU", "GPU")
+    assert np.mean(result.losses[-10:]) < 0.5 * np.mean(result.losses[:10])
+    assert (ck.predict(model, X).argmax(1) == y).mean() > 0.9
+    assert "Keras 3" in ck.device_report()

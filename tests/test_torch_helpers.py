@@ -1,0 +1,98 @@
+"""course.torch: traces, output-shape checks, training, device choice."""
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from course import ShapeCheckError
+from course import torch as ct
+
+
+def broken():
+    return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.MaxPool2d(2), nn.Linear(1568, 10))
+
+
+def fixed():
+    return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1568, 10))
+
+
+def test_trace_records_every_layer():
+    t = ct.trace(fixed(), (4, 1, 28, 28))
+    assert t.ok and t.output_shape == (4, 10)
+    assert [r.kind for r in t.rows] == ["Conv2d", "MaxPool2d", "Flatten", "Linear"]
+    assert t.layer("2").output_shape == (4, 1568)
+    assert t.layer("3").params == 1568 * 10 + 10
+    assert "total params: 15,770" in str(t) and "<table>" in t._repr_html_()
+    with pytest.raises(KeyError, match="no layer named"):
+        t.layer("fc")
+
+
+def test_trace_stops_at_the_failing_layer_and_says_what_it_expected():
+    t = ct.trace(broken(), (8, 1, 28, 28))
+    assert not t.ok and len(t.rows) == 2
+    assert (t.failure.name, t.failure.kind, t.failure.got) == ("2", "Linear", (8, 8, 14, 14))
+    assert str(t.failure) == "2: expects (*, 1568), got (8, 8, 14, 14)"
+    assert "✘" in str(t)
+
+
+def test_trace_names_conv_channel_expectations():
+    t = ct.trace(nn.Sequential(nn.Conv2d(3, 4, 3)), (2, 1, 8, 8))
+    assert str(t.failure) == "0: expects (N, 3, H, W), got (2, 1, 8, 8)"
+
+
+def test_trace_reports_errors_in_forward_code():
+    class Cat(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Conv2d(1, 2, 3), nn.Conv2d(1, 2, 1)
+
+        def forward(self, x):
+            return torch.cat([self.a(x), self.b(x)], dim=1)
+
+    t = ct.trace(Cat(), (1, 1, 7, 7))
+    assert t.failure.name == "forward code after b" and t.failure.kind == "(code in forward)"
+
+
+def test_trace_leaves_mode_and_hooks_alone():
+    m = fixed().train()
+    ct.trace(m, (2, 1, 28, 28))
+    assert m.training and all(not mod._forward_hooks and not mod._forward_pre_hooks for mod in m.modules())
+
+
+def test_check_output_shapes_passes_and_fails_with_the_layer():
+    ct.check_output_shapes(fixed(), [((1, 1, 28, 28), (1, 10)), ((7, 1, 28, 28), (7, 10))])
+    with pytest.raises(ShapeCheckError, match=r"failed at 2: expects \(\*, 1568\), got \(7, 8, 14, 14\)"):
+        ct.check_output_shapes(broken(), [((7, 1, 28, 28), (7, 10))])
+    with pytest.raises(ShapeCheckError, match=r"expected shape \(7, 11\), got \(7, 10\)"):
+        ct.check_output_shapes(fixed(), [((7, 1, 28, 28), (7, 11))])
+
+
+def test_train_learns_a_separable_task_and_reports_device():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(512, 4)).astype("float32")
+    y = (X[:, 0] > 0).astype("int64")
+    model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 2))
+    result = ct.train(model, X, y, nn.CrossEntropyLoss(), steps=120, batch_size=32, lr=1e-2, verbose=False)
+    assert len(result.losses) == 120 and result.device in ("cpu", "cuda")
+    assert np.mean(result.losses[-10:]) < 0.5 * np.mean(result.losses[:10])
+    acc = (ct.predict(model, X).argmax(1) == y).mean()
+    assert acc > 0.9
+    assert "trained 120 steps on" in str(result)
+
+
+def test_seeded_training_is_repeatable():
+    X = np.random.default_rng(1).normal(size=(64, 3)).astype("float32")
+    y = X.sum(1, keepdims=True)
+    runs = []
+    for _ in range(2):
+        ct.seed(0)
+        m = nn.Linear(3, 1)
+        runs.append(ct.train(m, X, y, nn.MSELoss(), steps=10, batch_size=16, verbose=False).losses)
+    assert runs[0] == runs[1]
+
+
+def test_device_report_is_one_line():
+    report = ct.device_report()
+    assert "\n" not in report and ("CPU" in report or "GPU" in report)
+    assert ct.device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert ct.count_params(fixed()) == 80 + 15690
