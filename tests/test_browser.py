@@ -1,0 +1,375 @@
+"""The learner's path, in a real browser: JupyterLab, a release notebook, a test cell, Validate.
+
+Starts JupyterLab the way `make lab` does (`python -m tools.lab`) on a free port with a token,
+serving a temporary copy of the release notebook's folder, and drives Debian's Chromium with
+Playwright (never a Playwright-downloaded browser):
+
+1. open release/00-reading-shapes/00-reading-shapes-torch.ipynb and Run All Cells;
+2. the first exercise's test cell fails, and its output shows the error;
+3. type the worked solution (read from the matching source/ notebook's
+   `### BEGIN SOLUTION` / `### END SOLUTION` region) into the first answer cell;
+4. run the answer and its test cell: the test passes (no error output);
+5. press nbgrader's Validate button and read the verdict: the first exercise is no longer
+   listed, the exercises still unanswered are.
+
+Screenshots of every step land in build/screenshots/ (printed at the end; kept between runs).
+Skips only when Chromium is missing (`make system` installs it). CHROMIUM=/path overrides the
+browser. For development before the release notebooks exist, BROWSER_TEST_COURSE=DIR points the
+test at another folder holding source/ and release/ with the same notebook names.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+COURSE = Path(os.environ.get("BROWSER_TEST_COURSE", REPO))
+ASSIGNMENT = "00-reading-shapes"
+NOTEBOOK = f"{ASSIGNMENT}-torch.ipynb"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SHOTS = REPO / "build" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+STUB = "raise NotImplementedError()"
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+
+# Budgets (seconds). A release notebook's exercises are quick; Run All and Validate each run the
+# whole notebook (kernel start included) on a 2-core CPU, where a solution notebook takes < 60 s.
+SERVER_START_S = 60
+RUN_ALL_S = 120
+CELL_RUN_S = 60
+VALIDATE_S = 150
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+# --------------------------------------------------------------------------- notebook reading
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def first_exercise(nb) -> tuple[int, int]:
+    """Indices of the first answer cell (a stubbed solution cell) and its test cell (the next cell)."""
+    for i, cell in enumerate(nb.cells):
+        meta = _nbgrader(cell)
+        if cell.cell_type == "code" and meta.get("solution") and STUB in cell.source:
+            assert i + 1 < len(nb.cells), f"answer cell {meta.get('grade_id')} is the last cell"
+            test = nb.cells[i + 1]
+            tmeta = _nbgrader(test)
+            assert test.cell_type == "code" and tmeta.get("grade") and tmeta.get("locked"), (
+                f"the cell after answer cell {meta.get('grade_id')!r} is not a locked test cell "
+                f"(nbgrader metadata {tmeta})")
+            return i, i + 1
+    raise AssertionError(f"no answer cell with {STUB!r} in the release notebook")
+
+
+def worked_answer(source_nb, grade_id: str) -> str:
+    """The answer cell as a learner who solved it would leave it: the source cell without markers."""
+    for cell in source_nb.cells:
+        if _nbgrader(cell).get("grade_id") == grade_id:
+            lines = cell.source.splitlines()
+            assert any(line.strip() == BEGIN for line in lines) and any(line.strip() == END for line in lines), (
+                f"source cell {grade_id!r} has no {BEGIN} / {END} region")
+            return "\n".join(line for line in lines if line.strip() not in (BEGIN, END))
+    raise AssertionError(f"the source notebook has no cell with grade_id {grade_id!r}")
+
+
+def other_exercise_tests(nb, answer_index: int) -> list[str]:
+    """Sources of the test cells of the exercises after the first (still unanswered in the test)."""
+    tests = []
+    for i, cell in enumerate(nb.cells):
+        if i <= answer_index + 1 or cell.cell_type != "code":
+            continue
+        if _nbgrader(cell).get("grade") and i > 0 and STUB in nb.cells[i - 1].source:
+            tests.append(cell.source.strip())
+    return tests
+
+
+# --------------------------------------------------------------------------- server
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 5) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab from `python -m tools.lab`, serving a temporary copy of the assignment's folder."""
+    release = COURSE / "release" / ASSIGNMENT
+    assert (release / NOTEBOOK).is_file(), f"missing release notebook {release / NOTEBOOK} (run `make release`)"
+    tmp = tmp_path_factory.mktemp("lab")
+    root = tmp / "root"
+    shutil.copytree(release, root / ASSIGNMENT,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    port, token = _free_port(), uuid.uuid4().hex
+    extra = [f"--LabApp.user_settings_dir={tmp / 'settings'}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}"]
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp / "runtime"))
+    log_path = tmp / "jupyter.log"
+    cmd = [sys.executable, "-m", "tools.lab", "--root", str(root), "--port", str(port), "--token", token,
+           "--", *extra]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+
+    def log_tail(n: int = 40) -> str:
+        return "\n".join(log_path.read_text(errors="replace").splitlines()[-n:])
+
+    descendants = []
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"JupyterLab exited with {proc.returncode}:\n{log_tail()}")
+            try:
+                if _get(f"{base}/api/status?token={token}", timeout=2) == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"JupyterLab did not answer within {SERVER_START_S} s:\n{log_tail()}")
+            time.sleep(0.5)
+        yield {"base": base, "token": token, "root": root, "log": log_path, "log_tail": log_tail,
+               "proc": proc, "descendants": descendants}
+    finally:
+        _stop_server(proc, base, token)
+
+
+def _stop_server(proc: subprocess.Popen, base: str, token: str) -> None:
+    """Shut the server down: its kernels run in sessions of their own, so collect them first."""
+    import psutil
+
+    try:
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.Error:
+        children = []
+    if proc.poll() is None:
+        try:  # graceful: the server shuts its kernels down
+            req = urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST")
+            urllib.request.urlopen(req, timeout=5).close()
+            proc.wait(timeout=15)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+    for child in children:  # kernels left behind by a server that did not shut down cleanly
+        try:
+            if child.is_running():
+                child.kill()
+        except psutil.Error:
+            pass
+
+
+# --------------------------------------------------------------------------- browser helpers
+
+class Notebook:
+    """The open notebook in JupyterLab, addressed by cell index (all cells stay in the DOM)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+
+    def cell(self, index: int):
+        return self.cells.nth(index)
+
+    def prompt(self, index: int) -> str:
+        return (self.cell(index).locator(".jp-InputPrompt").first.text_content() or "").strip()
+
+    def executed(self, index: int) -> bool:
+        return re.fullmatch(r"\[\d+\]:", self.prompt(index)) is not None
+
+    def busy(self) -> bool:
+        indicator = self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator")
+        return (self.page.locator(".jp-Notebook .jp-InputPrompt", has_text="[*]").count() > 0
+                or indicator.first.get_attribute("data-status") != "idle")
+
+    def wait_idle(self, timeout_s: float, must_run: list[int]) -> None:
+        """Wait until the cells in `must_run` have an execution count and nothing is queued."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if not self.busy() and all(self.executed(i) for i in must_run):
+                time.sleep(0.5)  # the prompt updates before the last output lands
+                if not self.busy():
+                    return
+            if time.monotonic() > deadline:
+                prompts = {i: self.prompt(i) for i in must_run}
+                raise AssertionError(f"cells still running or not run after {timeout_s} s: {prompts}")
+            time.sleep(0.25)
+
+    def error_text(self, index: int) -> str:
+        """The text of the cell's error (traceback) outputs; empty when it has none."""
+        errs = self.cell(index).locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+        return "\n".join(errs.nth(k).inner_text() for k in range(errs.count()))
+
+    def output_text(self, index: int) -> str:
+        return self.cell(index).locator(".jp-OutputArea").inner_text()
+
+    def select(self, index: int) -> None:
+        """Select a cell in command mode by clicking its prompt area."""
+        self.cell(index).scroll_into_view_if_needed()
+        self.cell(index).locator(".jp-InputPrompt").first.click()
+        self.page.keyboard.press("Escape")
+
+
+def _shot(page, name: str) -> Path:
+    path = SHOTS / name
+    page.screenshot(path=str(path))
+    return path
+
+
+def _menu(page, top: str, item: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(rf"^{top}$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(rf"^{re.escape(item)}$")).click()
+
+
+# --------------------------------------------------------------------------- the test
+
+def test_learner_fixes_first_exercise_and_validates(lab, tmp_path):
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.skip(f"Chromium not found at {CHROMIUM}: install it with `make system` (apt-get install chromium)")
+    from playwright.sync_api import expect, sync_playwright
+
+    release_nb = nbformat.read(lab["root"] / ASSIGNMENT / NOTEBOOK, as_version=4)
+    source_nb = nbformat.read(COURSE / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    answer, test = first_exercise(release_nb)
+    answer_id = _nbgrader(release_nb.cells[answer])["grade_id"]
+    test_id = _nbgrader(release_nb.cells[test])["grade_id"]
+    solution = worked_answer(source_nb, answer_id)
+    assert STUB not in solution, f"the worked answer for {answer_id} still raises NotImplementedError"
+    still_open = other_exercise_tests(release_nb, answer)
+    first_code = next(i for i, c in enumerate(release_nb.cells) if c.cell_type == "code")
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob("learner-*.png"):
+        old.unlink()
+    started = time.monotonic()
+
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 900})
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(30_000)
+            url = f"{lab['base']}/lab/tree/{ASSIGNMENT}/{NOTEBOOK}?token={lab['token']}"
+            page.goto(url)
+            nb = Notebook(page)
+            expect(nb.cells.first).to_be_visible(timeout=60_000)
+            expect(nb.cells).to_have_count(len(release_nb.cells))  # every cell rendered, in order
+            validate = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .validate-button")
+            expect(validate).to_be_visible()  # nbgrader's Validate button is in the notebook toolbar
+            expect(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator")
+                   ).to_have_attribute("data-status", "idle", timeout=60_000)  # the kernel is up
+            _shot(page, "learner-1-notebook-open.png")
+
+            # 1-2. Run All: the first exercise's test fails (Run All may stop at the stubbed answer
+            # cell itself, in which case the learner runs the test cell to see what it checks).
+            _menu(page, "Run", "Run All Cells")
+            nb.wait_idle(RUN_ALL_S, must_run=[first_code, answer])
+            if not nb.executed(test):
+                nb.select(test)
+                page.keyboard.press("Control+Enter")
+                nb.wait_idle(CELL_RUN_S, must_run=[test])
+            failure = nb.error_text(test)
+            assert failure, f"test cell {test_id} shows no error before the exercise is answered"
+            assert re.search(r"\w+(Error|Exception)\b", failure), f"test cell {test_id} output:\n{failure}"
+            nb.cell(test).scroll_into_view_if_needed()
+            _shot(page, "learner-2-test-fails.png")
+
+            # 3. Type the worked answer into the answer cell (replacing the stub).
+            nb.cell(answer).scroll_into_view_if_needed()
+            nb.cell(answer).locator(".cm-content").click()
+            page.keyboard.press("Control+A")
+            page.keyboard.press("Delete")
+            page.keyboard.insert_text(solution)
+            expect(nb.cell(answer).locator(".cm-content")).not_to_contain_text("NotImplementedError")
+            typed = nb.cell(answer).locator(".cm-content").inner_text()
+            assert _normalise(typed) == _normalise(solution), f"editor holds:\n{typed}\nexpected:\n{solution}"
+            _shot(page, "learner-3-answer-typed.png")
+
+            # 4. Run the answer cell and its test cell (Shift+Enter twice): the test passes.
+            before = nb.prompt(test)
+            page.keyboard.press("Shift+Enter")
+            page.keyboard.press("Shift+Enter")
+            nb.wait_idle(CELL_RUN_S, must_run=[answer, test])
+            assert nb.prompt(test) != before, f"test cell {test_id} was not run again ({before})"
+            assert nb.error_text(answer) == "", f"answer cell {answer_id} failed:\n{nb.error_text(answer)}"
+            assert nb.error_text(test) == "", f"test cell {test_id} still fails:\n{nb.error_text(test)}"
+            nb.cell(test).scroll_into_view_if_needed()
+            _shot(page, "learner-4-test-passes.png")
+
+            # 5. Validate: nbgrader saves the notebook and runs it all in a fresh kernel.
+            validate.click()
+            dialog = page.locator(".jp-Dialog")
+            expect(dialog).to_be_visible(timeout=VALIDATE_S * 1000)
+            expect(dialog.locator(".jp-Dialog-header")).to_have_text("Validation Results")
+            message = dialog.locator("#validation-message")
+            verdict = message.inner_text()
+            _shot(page, "learner-5-validate.png")
+            classes = message.get_attribute("class") or ""
+            assert "validation-changed" not in classes and "validation-type-changed" not in classes, (
+                f"Validate says a locked cell was changed:\n{verdict}")
+            failed_sources = [message.locator("div.jp-RenderedText pre").nth(k).inner_text().strip()
+                              for k in range(0, message.locator("div.jp-RenderedText pre").count(), 2)]
+            assert _normalise(release_nb.cells[test].source) not in map(_normalise, failed_sources), (
+                f"Validate still lists test {test_id} as failing:\n{verdict}")
+            assert _normalise(solution) not in map(_normalise, failed_sources), (
+                f"Validate lists the answered cell {answer_id} as failing:\n{verdict}")
+            if still_open:
+                assert "validation-failed" in classes, f"expected the unanswered exercises to fail:\n{verdict}"
+                listed = set(map(_normalise, failed_sources))
+                missing = [s for s in still_open if _normalise(s) not in listed]
+                assert not missing, f"Validate does not list unanswered tests {missing}:\n{verdict}"
+            else:
+                assert "validation-success" in classes, f"expected a passing verdict:\n{verdict}"
+                assert "Success! Your notebook passes all the tests." in verdict
+            dialog.locator("button", has_text="Ok").click()
+            expect(dialog).to_be_hidden()
+        finally:
+            context.close()
+
+    elapsed = time.monotonic() - started
+    saved = nbformat.read(lab["root"] / ASSIGNMENT / NOTEBOOK, as_version=4)
+    assert _normalise(saved.cells[answer].source) == _normalise(solution), "Validate did not save the typed answer"
+    print(f"\nbrowser path took {elapsed:.0f} s; screenshots: {SHOTS}/learner-*.png")
+    print(f"Validate verdict ({len(still_open)} exercise(s) left unanswered):\n{verdict[:2000]}")
+
+
+def _normalise(text: str) -> str:
+    """Compare code ignoring trailing spaces, blank lines and the editor's non-breaking spaces."""
+    lines = [line.replace("\u00a0", " ").rstrip() for line in text.replace("\u200b", "").splitlines()]
+    return "\n".join(line for line in lines if line)
