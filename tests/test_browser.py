@@ -232,15 +232,26 @@ class Notebook:
 
     def error_text(self, index: int) -> str:
         """The text of the cell's error (traceback) outputs; empty when it has none."""
+        # text_content, not inner_text: off-screen cells are not laid out (content-visibility)
         errs = self.cell(index).locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
-        return "\n".join(errs.nth(k).inner_text() for k in range(errs.count()))
+        return "\n".join((errs.nth(k).text_content() or "") for k in range(errs.count())).strip()
 
     def output_text(self, index: int) -> str:
-        return self.cell(index).locator(".jp-OutputArea").inner_text()
+        return (self.cell(index).locator(".jp-OutputArea").text_content() or "").strip()
+
+    def show(self, index: int) -> None:
+        """Scroll a cell into view and let the browser paint it (off-screen cells are skipped)."""
+        from playwright.sync_api import expect
+
+        self.cell(index).scroll_into_view_if_needed()
+        expect(self.cell(index)).to_be_in_viewport()
+        for _ in range(3):
+            self.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            self.cell(index).scroll_into_view_if_needed()
 
     def select(self, index: int) -> None:
         """Select a cell in command mode by clicking its prompt area."""
-        self.cell(index).scroll_into_view_if_needed()
+        self.show(index)
         self.cell(index).locator(".jp-InputPrompt").first.click()
         self.page.keyboard.press("Escape")
 
@@ -274,7 +285,7 @@ def test_learner_fixes_first_exercise_and_validates(lab, tmp_path):
     first_code = next(i for i, c in enumerate(release_nb.cells) if c.cell_type == "code")
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SHOTS.glob("learner-*.png"):
+    for old in SHOTS.glob("learner-*.png"):  # this run's screenshots only
         old.unlink()
     started = time.monotonic()
 
@@ -289,7 +300,7 @@ def test_learner_fixes_first_exercise_and_validates(lab, tmp_path):
             page.goto(url)
             nb = Notebook(page)
             expect(nb.cells.first).to_be_visible(timeout=60_000)
-            expect(nb.cells).to_have_count(len(release_nb.cells))  # every cell rendered, in order
+            expect(nb.cells).to_have_count(len(release_nb.cells), timeout=60_000)  # all cells rendered
             validate = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .validate-button")
             expect(validate).to_be_visible()  # nbgrader's Validate button is in the notebook toolbar
             expect(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator")
@@ -307,11 +318,11 @@ def test_learner_fixes_first_exercise_and_validates(lab, tmp_path):
             failure = nb.error_text(test)
             assert failure, f"test cell {test_id} shows no error before the exercise is answered"
             assert re.search(r"\w+(Error|Exception)\b", failure), f"test cell {test_id} output:\n{failure}"
-            nb.cell(test).scroll_into_view_if_needed()
+            nb.show(test)
             _shot(page, "learner-2-test-fails.png")
 
             # 3. Type the worked answer into the answer cell (replacing the stub).
-            nb.cell(answer).scroll_into_view_if_needed()
+            nb.show(answer)
             nb.cell(answer).locator(".cm-content").click()
             page.keyboard.press("Control+A")
             page.keyboard.press("Delete")
@@ -329,7 +340,7 @@ def test_learner_fixes_first_exercise_and_validates(lab, tmp_path):
             assert nb.prompt(test) != before, f"test cell {test_id} was not run again ({before})"
             assert nb.error_text(answer) == "", f"answer cell {answer_id} failed:\n{nb.error_text(answer)}"
             assert nb.error_text(test) == "", f"test cell {test_id} still fails:\n{nb.error_text(test)}"
-            nb.cell(test).scroll_into_view_if_needed()
+            nb.show(test)
             _shot(page, "learner-4-test-passes.png")
 
             # 5. Validate: nbgrader saves the notebook and runs it all in a fresh kernel.
@@ -359,6 +370,12 @@ def test_learner_fixes_first_exercise_and_validates(lab, tmp_path):
                 assert "Success! Your notebook passes all the tests." in verdict
             dialog.locator("button", has_text="Ok").click()
             expect(dialog).to_be_hidden()
+        except BaseException:
+            try:
+                print(f"\nfailure screenshot: {_shot(page, 'learner-failure.png')}")
+            except Exception:
+                pass
+            raise
         finally:
             context.close()
 
