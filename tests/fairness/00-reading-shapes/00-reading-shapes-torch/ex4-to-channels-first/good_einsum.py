@@ -1,0 +1,2 @@
+def to_channels_first(batch):
+    return torch.einsum("nhwc->nchw", batch)
