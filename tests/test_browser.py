@@ -12,7 +12,11 @@ Playwright (never a Playwright-downloaded browser):
 5. press nbgrader's Validate button and read the verdict: the first exercise is no longer
    listed, the exercises still unanswered are.
 
-Screenshots of every step land in build/screenshots/ (printed at the end; kept between runs).
+A second test checks the server side of `make lab` for self-study: Validate is served, nbgrader's
+Assignment List and Course List (which need an exchange or JupyterHub) are off.
+
+Screenshots of every step land in build/screenshots/learner-*.png (path printed with -s; each run
+replaces the previous run's; learner-failure.png shows the page when a step fails).
 Skips only when Chromium is missing (`make system` installs it). CHROMIUM=/path overrides the
 browser. For development before the release notebooks exist, BROWSER_TEST_COURSE=DIR points the
 test at another folder holding source/ and release/ with the same notebook names.
@@ -117,6 +121,13 @@ def _get(url: str, timeout: float = 5) -> int:
 
 
 @pytest.fixture(scope="module")
+def chromium() -> str:
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.skip(f"Chromium not found at {CHROMIUM}: install it with `make system` (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab from `python -m tools.lab`, serving a temporary copy of the assignment's folder."""
     release = COURSE / "release" / ASSIGNMENT
@@ -218,13 +229,27 @@ class Notebook:
                 or indicator.first.get_attribute("data-status") != "idle")
 
     def wait_idle(self, timeout_s: float, must_run: list[int]) -> None:
-        """Wait until the cells in `must_run` have an execution count and nothing is queued."""
+        """Wait until the cells in `must_run` have an execution count and nothing is queued.
+
+        Fails early when the kernel has gone idle without running them (Run All stopped at an
+        error above them), naming the cell that stopped it.
+        """
         deadline = time.monotonic() + timeout_s
+        idle_since = None
         while True:
-            if not self.busy() and all(self.executed(i) for i in must_run):
-                time.sleep(0.5)  # the prompt updates before the last output lands
-                if not self.busy():
-                    return
+            if not self.busy():
+                if all(self.executed(i) for i in must_run):
+                    time.sleep(0.5)  # the prompt updates before the last output lands
+                    if not self.busy():
+                        return
+                idle_since = idle_since or time.monotonic()
+                if time.monotonic() - idle_since > 5:
+                    stopped = next((i for i in range(self.cells.count()) if self.error_text(i)), None)
+                    raise AssertionError(
+                        f"the kernel is idle but cells {[i for i in must_run if not self.executed(i)]} did not run; "
+                        f"first cell with an error: {stopped}:\n{self.error_text(stopped) if stopped is not None else ''}")
+            else:
+                idle_since = None
             if time.monotonic() > deadline:
                 prompts = {i: self.prompt(i) for i in must_run}
                 raise AssertionError(f"cells still running or not run after {timeout_s} s: {prompts}")
@@ -269,9 +294,7 @@ def _menu(page, top: str, item: str) -> None:
 
 # --------------------------------------------------------------------------- the test
 
-def test_learner_fixes_first_exercise_and_validates(lab, tmp_path):
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        pytest.skip(f"Chromium not found at {CHROMIUM}: install it with `make system` (apt-get install chromium)")
+def test_learner_fixes_first_exercise_and_validates(chromium, lab, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     release_nb = nbformat.read(lab["root"] / ASSIGNMENT / NOTEBOOK, as_version=4)
@@ -291,7 +314,7 @@ def test_learner_fixes_first_exercise_and_validates(lab, tmp_path):
 
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            str(tmp_path / "chromium-profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
             viewport={"width": 1400, "height": 900})
         try:
             page = context.pages[0] if context.pages else context.new_page()
@@ -384,6 +407,25 @@ def test_learner_fixes_first_exercise_and_validates(lab, tmp_path):
     assert _normalise(saved.cells[answer].source) == _normalise(solution), "Validate did not save the typed answer"
     print(f"\nbrowser path took {elapsed:.0f} s; screenshots: {SHOTS}/learner-*.png")
     print(f"Validate verdict ({len(still_open)} exercise(s) left unanswered):\n{verdict[:2000]}")
+
+
+def test_lab_has_validate_and_no_exchange_extensions(lab):
+    """`make lab` for self-study: Validate is served; Assignment List and Course List are off."""
+    base, token = lab["base"], lab["token"]
+    with urllib.request.urlopen(f"{base}/nbgrader_version?version=0.9.6&token={token}", timeout=10) as r:
+        assert json.load(r) == {"success": True}, "nbgrader's validate server extension is not answering"
+    for endpoint in ("assignments", "courses"):
+        assert _get(f"{base}/{endpoint}?token={token}") == 404, f"/{endpoint} (needs an exchange) is still served"
+    with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10) as r:
+        page = r.read().decode()
+    config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                                  page, re.S).group(1))
+    disabled = config["disabledExtensions"]
+    for plugin in ("@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list"):
+        assert plugin in disabled, f"{plugin} is not disabled: {disabled}"
+    for plugin in ("@jupyter/nbgrader:validate-assignment", "@jupyter/nbgrader:menu"):
+        assert plugin not in disabled, f"{plugin} is disabled"
+    assert any(e["name"] == "@jupyter/nbgrader" for e in config["federated_extensions"])
 
 
 def _normalise(text: str) -> str:
