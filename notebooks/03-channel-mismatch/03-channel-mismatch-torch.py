@@ -1,0 +1,593 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+# ---
+
+# %% [markdown]
+# # 03 · Channel mismatch (PyTorch)
+#
+# A convolution's weights are built for a fixed number of input channels, and PyTorch looks for
+# those channels on **axis 1** of an `(N, C, H, W)` batch. Channel bugs come in three kinds: the
+# channel axis is missing (a grayscale batch stored as `(N, H, W)`), it sits in the wrong place
+# (channels-last `(N, H, W, C)` arrays from NumPy, PIL or Keras code), or the count is wrong (a
+# grayscale model fed colour images, a layer whose `in_channels` does not match the previous
+# layer's `out_channels`, a decoder that returns 4 channels for a 3-channel target). Some of these
+# raise an error at the layer; others run without a word and hand you a tensor of the wrong shape.
+
+# %% [markdown]
+# ## Learning goals
+#
+# - Read `weight of size [...], expected input[...] to have C channels, but got K channels instead`
+#   and say where each number comes from.
+# - Recognise PyTorch's *unbatched* `(C, H, W)` convention, which turns a missing channel axis
+#   into either a confusing channel error or a silent bug.
+# - Move channels-last data to channels-first with `permute` (never `reshape`), for any batch,
+#   channel count and image size.
+# - Build conv stacks whose out→in channel chain is right for any `in_channels`, and decoders that
+#   return exactly the channels of their target.
+# - Put a small head on a many-channel feature map with global pooling, and check with the
+#   parameter count that it no longer depends on the image size.
+
+# %% [markdown]
+# ## Setup
+
+# %% kind="setup"
+import warnings
+from collections import OrderedDict
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from course import (check_at_least, check_equal, check_loss_fell, check_shape, check_true,
+                    expect_error, expect_warning)
+from course import data, plots
+from course import torch as ct
+
+torch.set_num_threads(1)  # tiny models: one thread beats two competing ones on a small shared CPU
+ct.seed(0)
+print(ct.device_report())
+
+# %% [markdown]
+# ## Reproduce the error
+#
+# ### 1. A missing channel axis
+#
+# The course's digits are real MNIST digits. Asked for layout `"hw"`, they come as `(N, 28, 28)`:
+# no channel axis, which is how most image files and many NumPy pipelines store grayscale.
+#
+# Here is the twist: besides `(N, C, H, W)`, `nn.Conv2d` also accepts a single **unbatched** image
+# `(C, H, W)`. So a 3-D tensor is never "missing an axis" for PyTorch: it is one image whose
+# channels are on axis 0. A batch of 8 grayscale digits becomes one image with 8 channels.
+
+# %% kind="readonly" grade_id="repro-missing-channel-axis"
+digits_hw, _ = data.digits("train", layout="hw", n=8)
+print("digits without a channel axis:", digits_hw.shape)
+
+gray_conv = nn.Conv2d(in_channels=1, out_channels=16, kernel_size=3)
+with expect_error(RuntimeError, shapes=[(16, 1, 3, 3), (1, 8, 28, 28)]):
+    gray_conv(torch.from_numpy(digits_hw))
+
+# %% [markdown]
+# The message says `input[1, 8, 28, 28]`, not `[8, 28, 28]`: PyTorch put the unbatched image into
+# a batch of one itself, and the 8 digits ended up as 8 channels.
+#
+# With a batch of **one** digit the same mistake raises nothing: `(1, 28, 28)` is a valid
+# one-channel unbatched image, and the output has no batch axis at all. Worse, a batch of three
+# grayscale images fits an RGB layer perfectly: three different digits are read as the red, green
+# and blue planes of a single picture.
+
+# %% kind="readonly" grade_id="repro-unbatched-silent"
+one_digit = torch.from_numpy(digits_hw[:1])  # (1, 28, 28): meant as "1 image", read as "1 channel"
+out = gray_conv(one_digit)
+check_shape(out, (16, 26, 26), name="conv output for a (1, 28, 28) batch")
+print("batch of one digit ->", tuple(out.shape), " (16 is the channel axis; the batch axis is gone)")
+
+rgb_conv = nn.Conv2d(in_channels=3, out_channels=16, kernel_size=3)
+three_digits = torch.from_numpy(digits_hw[:3])  # three images, no channel axis
+out = rgb_conv(three_digits)
+check_shape(out, (16, 26, 26), name="RGB conv output for three grayscale digits")
+print("three digits into an RGB conv ->", tuple(out.shape), " (one 'colour' image, not three)")
+
+# The fix: give the batch its channel axis, (N, H, W) -> (N, 1, H, W).
+fixed = torch.from_numpy(digits_hw).unsqueeze(1)
+check_shape(gray_conv(fixed), (8, 16, 26, 26), name="conv output after unsqueeze(1)")
+print("with the channel axis:", tuple(fixed.shape), "->", tuple(gray_conv(fixed).shape))
+
+# %% [markdown]
+# ### 2. Channels-last data into a channels-first model
+#
+# `data.color_patches` cuts 32×32 RGB patches out of six photographs that ship with
+# scikit-image. In layout `"nhwc"` they look like what NumPy, PIL and Keras produce:
+# `(N, H, W, C)`. A PyTorch conv reads axis 1 as channels, so it finds 32 "channels" (the height).
+
+# %% kind="readonly" grade_id="repro-nhwc-into-nchw"
+patches_nhwc, patch_labels = data.color_patches(n=8, size=32, layout="nhwc")
+print("patches, channels last:", patches_nhwc.shape)
+
+with expect_error(RuntimeError, shapes=[(16, 3, 3, 3), (8, 32, 32, 3)]):
+    rgb_conv(torch.from_numpy(patches_nhwc))
+
+# %% [markdown]
+# The tempting fix is `reshape(8, 3, 32, 32)`. It produces the right shape and the conv runs,
+# but `reshape` keeps the values in memory order and only re-cuts them: each "channel" of the result
+# is a third of the image, red, green and blue values interleaved. Only `permute(0, 3, 1, 2)` moves
+# the axes. The shapes agree; the pixels do not:
+
+# %% kind="readonly" grade_id="repro-reshape-scrambles"
+as_tensor = torch.from_numpy(patches_nhwc)
+scrambled = as_tensor.reshape(8, 3, 32, 32)  # right shape, wrong pixels
+proper = as_tensor.permute(0, 3, 1, 2)       # (N, H, W, C) -> (N, C, H, W)
+check_shape(scrambled, (8, 3, 32, 32), name="reshaped patches")
+check_shape(proper, (8, 3, 32, 32), name="permuted patches")
+check_shape(rgb_conv(scrambled), (8, 16, 30, 30), name="conv output on scrambled patches")  # no error!
+
+assert torch.equal(proper[:, 0], as_tensor[..., 0]), "permute keeps the red plane intact"
+assert not torch.equal(scrambled[:, 0], as_tensor[..., 0]), "reshape does not"
+print("pixels in the same place after reshape:", f"{(scrambled == proper).float().mean():.0%}")
+plots.image_grid(proper, scrambled, titles=["permute(0, 3, 1, 2)", "reshape(8, 3, 32, 32)"], n=6);
+
+# %% [markdown]
+# Two more things that look like fixes and are not:
+#
+# - `torch.channels_last` is a **memory format**, not a layout of your data. It reorders how an
+#   `(N, C, H, W)` tensor is stored (for speed on some hardware); the shape you index stays
+#   `(N, C, H, W)`, so it cannot repair an NHWC array.
+# - `transpose(1, 3)` gives `(N, C, W, H)`: the right shape for square images, with every image
+#   mirrored across its diagonal.
+
+# %% kind="readonly" grade_id="repro-memory-format"
+contiguous_cl = proper.contiguous(memory_format=torch.channels_last)
+check_shape(contiguous_cl, (8, 3, 32, 32), name="channels_last memory format")
+print("shape:", tuple(contiguous_cl.shape), " strides:", contiguous_cl.stride(),
+      " (channels are now adjacent in memory; the axes mean the same)")
+swapped = as_tensor.transpose(1, 3)
+check_shape(swapped, (8, 3, 32, 32), name="transpose(1, 3)")
+assert not torch.equal(swapped, proper), "transpose(1, 3) swaps height and width"
+
+# %% [markdown]
+# ### 3. Wrong `in_channels`: grayscale vs RGB
+#
+# A model built for grayscale (`in_channels=1`) fed colour images, and the reverse:
+
+# %% kind="readonly" grade_id="repro-gray-vs-rgb"
+with expect_error(RuntimeError, shapes=[(16, 1, 3, 3), (8, 3, 32, 32)]):
+    gray_conv(proper)
+
+digits_nchw, _ = data.digits("train", layout="nchw", n=8)
+with expect_error(RuntimeError, shapes=[(16, 3, 3, 3), (8, 1, 28, 28)]):
+    rgb_conv(torch.from_numpy(digits_nchw))
+
+# Two data-side fixes, when the model cannot change:
+as_rgb = torch.from_numpy(digits_nchw).expand(-1, 3, -1, -1)  # copy the gray plane three times
+as_gray = proper.mean(dim=1, keepdim=True)                    # average R, G, B; keep the axis
+check_shape(rgb_conv(as_rgb), (8, 16, 26, 26), name="RGB conv on gray digits expanded to 3 channels")
+check_shape(gray_conv(as_gray), (8, 16, 30, 30), name="gray conv on averaged colour patches")
+print("expanded digits:", tuple(as_rgb.shape), " averaged patches:", tuple(as_gray.shape))
+
+# %% [markdown]
+# ### 4. A broken out→in chain
+#
+# Each conv's `in_channels` must equal the previous conv's `out_channels`. PyTorch does not check
+# this when the model is built, only when data arrives:
+
+# %% kind="readonly" grade_id="repro-broken-chain"
+chain = nn.Sequential(OrderedDict(
+    conv1=nn.Conv2d(3, 16, kernel_size=3, padding=1), relu1=nn.ReLU(),
+    conv2=nn.Conv2d(32, 64, kernel_size=3, padding=1), relu2=nn.ReLU(),  # 32 should be 16
+))
+with expect_error(RuntimeError, shapes=[(64, 32, 3, 3), (8, 16, 32, 32)]):
+    chain(proper)
+
+# %% [markdown]
+# ### 5. A decoder that emits 4 channels for a 3-channel target
+#
+# One of this lesson's source articles claims that such a decoder fails inside its transposed
+# convolution with a matrix-multiplication error. Under PyTorch 2.13 it does not: the decoder runs
+# and returns `(8, 4, 32, 32)`. Nothing is wrong *inside* the model; the mismatch is between the
+# model and its target, so it surfaces at the loss:
+
+# %% kind="readonly" grade_id="repro-decoder-4-channels"
+decoder4 = nn.Sequential(
+    nn.ConvTranspose2d(8, 16, kernel_size=2, stride=2), nn.ReLU(),
+    nn.ConvTranspose2d(16, 4, kernel_size=2, stride=2), nn.Sigmoid(),
+)
+codes = torch.randn(8, 8, 8, 8)  # a batch of latent codes, (N, 8, 8, 8)
+recon = decoder4(codes)
+check_shape(recon, (8, 4, 32, 32), name="decoder output")  # no error so far
+
+target = proper  # the RGB patches, (8, 3, 32, 32)
+with expect_warning(UserWarning, shapes=[(8, 3, 32, 32), (8, 4, 32, 32)]):
+    with expect_error(RuntimeError, shapes=[4, 3]):
+        F.mse_loss(recon, target)
+
+# %% [markdown]
+# `F.mse_loss` first **warns** that the sizes differ and then tries to broadcast them; 4 against 3
+# cannot broadcast, hence the error. Against a **grayscale** target `(8, 1, 32, 32)` broadcasting
+# succeeds: every one of the 4 output channels is compared with the same gray plane, and the only
+# sign of trouble is the warning, easy to miss in a training log. `binary_cross_entropy` is
+# stricter and refuses any size difference.
+
+# %% kind="readonly" grade_id="repro-loss-broadcast"
+gray_target = proper.mean(dim=1, keepdim=True)  # (8, 1, 32, 32)
+with expect_warning(UserWarning, shapes=[(8, 1, 32, 32), (8, 4, 32, 32)]):
+    loss = F.mse_loss(recon, gray_target)
+check_shape(loss, (), name="MSE against a gray target")  # a number, computed by broadcasting
+assert torch.allclose(loss, ((recon - gray_target.expand_as(recon)) ** 2).mean())
+print(f"loss = {loss.item():.4f}: a 'valid' number from comparing 4 channels with 1")
+
+with expect_error(ValueError, shapes=[(8, 3, 32, 32), (8, 4, 32, 32)]):
+    F.binary_cross_entropy(recon, target)
+
+# %% [markdown]
+# ### 6. A many-channel feature map: Flatten vs global pooling
+#
+# A pretrained backbone often ends in hundreds of channels; here, 912 channels on an 8×8 grid.
+# `Flatten` keeps the batch axis and loses no information, so `Flatten` + `Linear` works. The
+# problems are the price and the rigidity: the `Linear` layer needs one weight per channel *per
+# position*, and it only accepts the one grid size it was built for. Global average pooling
+# averages each channel over the grid first, so the head's weights depend on the channels only.
+
+# %% kind="readonly" grade_id="repro-912-channels"
+features = torch.randn(2, 912, 8, 8)
+flat_head = nn.Sequential(nn.Flatten(), nn.Linear(912 * 8 * 8, 10))
+pooled_head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(912, 10))
+print(f"Flatten + Linear:        {ct.count_params(flat_head):>9,} parameters")
+print(f"global pooling + Linear: {ct.count_params(pooled_head):>9,} parameters")
+check_equal(ct.count_params(flat_head), 912 * 8 * 8 * 10 + 10, "Flatten head parameters")
+check_equal(ct.count_params(pooled_head), 912 * 10 + 10, "pooled head parameters")
+
+bigger = torch.randn(2, 912, 16, 16)  # the same backbone on larger images
+with expect_error(RuntimeError, shapes=[(2, 233472), (58368, 10)]):
+    flat_head(bigger)
+ct.check_output_shapes(pooled_head, [((2, 912, 8, 8), (2, 10)), ((2, 912, 16, 16), (2, 10)),
+                                     ((2, 912, 3, 5), (2, 10))], name="pooled head")
+print("the pooled head accepts any grid size")
+
+# %% [markdown]
+# ## Read the traceback
+#
+# Take the channels-last error apart:
+#
+# `Given groups=1, weight of size [16, 3, 3, 3], expected input[8, 32, 32, 3] to have 3 channels, but got 32 channels instead`
+#
+# | part | meaning |
+# |---|---|
+# | `groups=1` | an ordinary convolution (grouped convs split the channels; ignore it here) |
+# | `weight of size [16, 3, 3, 3]` | the layer's kernel: `[out_channels, in_channels, kH, kW]` |
+# | `expected input[8, 32, 32, 3]` | the input **as PyTorch reads it**, `(N, C, H, W)`; for a 3-D input it shows the batch of one it added |
+# | `to have 3 channels` | the layer's `in_channels`: the second number of the weight |
+# | `but got 32 channels` | axis 1 of that input |
+#
+# The value after "got" tells you which bug you have:
+#
+# - it equals your image **height** (or width): the data is channels-last; `permute(0, 3, 1, 2)`;
+# - the input starts with `1` and "got" equals your **batch size**: the channel axis is missing;
+#   `unsqueeze(1)`;
+# - it equals the **previous layer's `out_channels`**: the chain is broken; fix that layer's
+#   `in_channels`;
+# - it is 1 where 3 was expected (or the reverse): grayscale vs RGB.
+#
+# `ct.trace` runs the model layer by layer and stops at the first layer that rejects its input:
+
+# %% kind="readonly" grade_id="trace-broken-chain"
+chain_trace = ct.trace(chain, (8, 3, 32, 32))
+print(chain_trace)
+assert chain_trace.failure.name == "conv2"
+plots.shape_diagram(chain_trace);
+
+# %% [markdown]
+# A missing channel axis with a batch of one does not fail where the bug is. The first conv accepts
+# `(1, 28, 28)` as an unbatched image, and the error comes two layers later, from `Linear`, with
+# numbers that mention neither channels nor batch. The trace shows where the shapes went wrong: the
+# conv's output has rank 3, and from there on the "batch" axis is really the 8 channels.
+
+# %% kind="readonly" grade_id="trace-unbatched"
+small = nn.Sequential(OrderedDict(
+    conv=nn.Conv2d(1, 8, kernel_size=3), relu=nn.ReLU(),
+    flatten=nn.Flatten(), fc=nn.Linear(8 * 26 * 26, 10),
+))
+print(ct.trace(small, (1, 28, 28)))  # one digit, channel axis missing
+print()
+print(ct.trace(small, (1, 1, 28, 28)))  # the same digit as (N, C, H, W)
+check_equal(ct.trace(small, (1, 28, 28)).layer("conv").output_shape, (8, 26, 26), "conv output, unbatched")
+
+# %% [markdown]
+# The parameter column of a trace is where the 912-channel heads differ: only the `Linear` layer
+# holds weights, and its size is set by what `Flatten` hands it.
+
+# %% kind="readonly" grade_id="trace-912-heads"
+print(ct.trace(flat_head, (2, 912, 8, 8)))
+print()
+print(ct.trace(pooled_head, (2, 912, 8, 8)))
+
+# %% [markdown]
+# ## Exercise 1 (2 points)
+#
+# Your pipeline produces channels-last NumPy arrays: `(N, H, W, C)` for colour, and `(N, H, W)`
+# for grayscale images stored without a channel axis. Write `to_channels_first(images)` that
+# returns a `float32` **torch tensor** of shape `(N, C, H, W)` (so `(N, 1, H, W)` for a 3-D input)
+# with every pixel in place: `out[n, c, h, w] == images[n, h, w, c]`. It must work for any batch
+# size, channel count and image size, square or not.
+#
+# The version below gets the shape right for square RGB images, and the pixels wrong.
+
+# %% kind="readonly" grade_id="broken-to-channels-first"
+def to_channels_first_broken(images):
+    x = torch.as_tensor(images, dtype=torch.float32)
+    n, h, w, c = x.shape          # fails for (N, H, W)
+    return x.reshape(n, c, h, w)  # right shape, scrambled pixels
+
+
+broken = to_channels_first_broken(patches_nhwc)
+check_shape(broken, (8, 3, 32, 32), name="to_channels_first_broken(patches)")
+assert not torch.equal(broken[:, 0], torch.from_numpy(patches_nhwc[..., 0])), "red plane scrambled"
+
+# %% kind="answer" grade_id="ex1-to-channels-first"
+def to_channels_first(images):
+    """(N, H, W, C) or (N, H, W) NumPy array -> float32 torch tensor (N, C, H, W)."""
+    ### BEGIN SOLUTION
+    x = torch.as_tensor(np.asarray(images), dtype=torch.float32)
+    if x.ndim == 3:
+        return x.unsqueeze(1)
+    return x.permute(0, 3, 1, 2).contiguous()
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="ex1-to-channels-first-test" points=2
+def _check_channels_first(images, name):
+    out = to_channels_first(images)
+    check_true(isinstance(out, torch.Tensor), f"{name}: expected a torch.Tensor, got {type(out).__name__}")
+    chans = images[..., None] if images.ndim == 3 else images
+    n, h, w, c = chans.shape
+    check_shape(out, (n, c, h, w), name=name)
+    check_equal(out.dtype, torch.float32, f"{name}: dtype")
+    for k in range(c):
+        check_true(np.array_equal(out[:, k].cpu().numpy(), chans[..., k].astype(np.float32)),
+                   f"{name}: channel {k} of the output is not plane {k} of the input "
+                   "(reshape and transpose(1, 3) move pixels; permute moves axes)")
+
+
+rgb, _ = data.color_patches(n=8, size=32, layout="nhwc")
+_check_channels_first(rgb, "to_channels_first(8 RGB patches, NHWC)")
+gray, _ = data.digits("train", layout="hw", n=8)
+_check_channels_first(gray, "to_channels_first(8 digits without a channel axis)")
+print("visible tests passed")
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(3)
+_check_channels_first(data.color_patches(n=1, size=32, layout="nhwc")[0], "batch of one RGB patch")
+_check_channels_first(data.color_patches(n=7, size=20, layout="nhwc")[0], "7 RGB patches of 20x20")
+_last = list(data.batches(data.color_patches(n=37, size=24, layout="nhwc")[0], batch_size=16))[-1]
+_check_channels_first(_last, "partial last batch of 5")
+_check_channels_first(_rng.random((7, 20, 12, 4)), "7 four-channel 20x12 images (float64)")
+_check_channels_first(_rng.random((3, 9, 15, 1)), "3 images with an explicit channel axis of 1")
+_check_channels_first(_rng.random((7, 15, 9)).astype(np.float32), "7 grayscale 15x9 images, no channel axis")
+_check_channels_first(_rng.random((1, 28, 28)).astype(np.float32), "one grayscale image, no channel axis")
+_check_channels_first(data.gray_patches(n=5, size=16, layout="nhwc")[0], "5 gray patches, NHWC")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 (3 points)
+#
+# Write `build_conv_stack(in_channels, widths)`: an `nn.Module` with one block per entry of
+# `widths`, each block a 3×3 `Conv2d` with `padding=1` (and a bias), a `ReLU` and a 2×2
+# `MaxPool2d`. Block `k` outputs `widths[k]` channels, so an `(N, in_channels, H, W)` batch comes
+# out as `(N, widths[-1], H // 2**len(widths), W // 2**len(widths))` (each pooling rounds down).
+# Nothing else: no extra layers to adapt the channels (the tests count the parameters).
+#
+# The builder below has the classic loop bug: every conv gets `in_channels` instead of the
+# previous block's width. It works with one block and fails with two.
+
+# %% kind="readonly" grade_id="broken-conv-stack"
+def build_conv_stack_broken(in_channels, widths):
+    layers = []
+    for width in widths:
+        layers += [nn.Conv2d(in_channels, width, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+    return nn.Sequential(*layers)
+
+
+ct.check_output_shapes(build_conv_stack_broken(3, (16,)), [((8, 3, 32, 32), (8, 16, 16, 16))])
+with expect_error(RuntimeError, shapes=[(32, 3, 3, 3), (8, 16, 16, 16)]):
+    build_conv_stack_broken(3, (16, 32))(proper)
+print(ct.trace(build_conv_stack_broken(3, (16, 32)), (8, 3, 32, 32)))
+
+# %% kind="answer" grade_id="ex2-conv-stack"
+def build_conv_stack(in_channels, widths):
+    """Conv(3x3, padding 1) -> ReLU -> MaxPool(2) per width; channels chain in_channels -> widths."""
+    ### BEGIN SOLUTION
+    layers, channels = [], in_channels
+    for width in widths:
+        layers += [nn.Conv2d(channels, width, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+        channels = width
+    return nn.Sequential(*layers)
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="ex2-conv-stack-test" points=3
+def _stack_params(in_channels, widths):
+    total, c = 0, in_channels
+    for w in widths:
+        total, c = total + c * w * 9 + w, w
+    return total
+
+
+def _check_stack(in_channels, widths, cases):
+    stack = build_conv_stack(in_channels, widths)
+    check_true(isinstance(stack, nn.Module), f"build_conv_stack should return an nn.Module, got {type(stack).__name__}")
+    ct.check_output_shapes(stack, cases, name=f"build_conv_stack({in_channels}, {widths})")
+    check_equal(ct.count_params(stack), _stack_params(in_channels, widths),
+                f"parameters of build_conv_stack({in_channels}, {widths})",
+                hint="each conv has in*out*3*3 weights + out biases; no other layer has weights")
+
+
+_check_stack(3, (16, 32), [((8, 3, 32, 32), (8, 32, 8, 8)), ((1, 3, 32, 32), (1, 32, 8, 8))])
+_check_stack(1, (16, 32), [((8, 1, 28, 28), (8, 32, 7, 7))])
+print("visible tests passed")
+### BEGIN HIDDEN TESTS
+_check_stack(3, (16, 32), [((7, 3, 24, 40), (7, 32, 6, 10)), ((5, 3, 32, 32), (5, 32, 8, 8))])
+_check_stack(5, (4, 8, 12), [((7, 5, 15, 20), (7, 12, 1, 2)), ((1, 5, 32, 32), (1, 12, 4, 4))])
+_check_stack(2, (6,), [((5, 2, 9, 9), (5, 6, 4, 4)), ((1, 2, 2, 2), (1, 6, 1, 1))])
+_check_stack(1, (8, 8, 16, 4), [((7, 1, 28, 28), (7, 4, 1, 1))])
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 (2 points)
+#
+# An autoencoder for colour patches needs a decoder whose output matches its target exactly.
+# Write `build_decoder(latent_channels, out_channels)`: an `nn.Module` that maps latent codes
+# `(N, latent_channels, h, w)` to `(N, out_channels, 2*h, 2*w)` with values in `[0, 1]` (the
+# range of the pixels it reconstructs). Any architecture is fine (a transposed conv, or upsampling
+# followed by a conv, ...) as long as the shape and range are right for every channel count.
+#
+# The decoder below was copied from an RGBA project and always emits 4 channels.
+
+# %% kind="readonly" grade_id="broken-decoder"
+def build_decoder_broken(latent_channels, out_channels):
+    return nn.Sequential(
+        nn.ConvTranspose2d(latent_channels, 16, kernel_size=2, stride=2), nn.ReLU(),
+        nn.Conv2d(16, 4, kernel_size=3, padding=1),  # 4 channels: RGBA
+        nn.Sigmoid(),
+    )
+
+
+rgb_targets = proper                      # (8, 3, 32, 32)
+latents = torch.randn(8, 6, 16, 16)
+broken_recon = build_decoder_broken(6, 3)(latents)
+check_shape(broken_recon, (8, 4, 32, 32), name="broken decoder output")
+with expect_warning(UserWarning, shapes=[(8, 4, 32, 32)]):
+    with expect_error(RuntimeError, shapes=[4, 3]):
+        F.mse_loss(broken_recon, rgb_targets)
+
+# %% kind="answer" grade_id="ex3-decoder-channels"
+def build_decoder(latent_channels, out_channels):
+    """(N, latent_channels, h, w) -> (N, out_channels, 2h, 2w), values in [0, 1]."""
+    ### BEGIN SOLUTION
+    return nn.Sequential(
+        nn.ConvTranspose2d(latent_channels, 16, kernel_size=2, stride=2), nn.ReLU(),
+        nn.Conv2d(16, out_channels, kernel_size=3, padding=1),
+        nn.Sigmoid(),
+    )
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="ex3-decoder-channels-test" points=2
+def _check_decoder(latent_channels, out_channels, n, h, w):
+    name = f"build_decoder({latent_channels}, {out_channels})"
+    dec = build_decoder(latent_channels, out_channels)
+    check_true(isinstance(dec, nn.Module), f"{name} should return an nn.Module, got {type(dec).__name__}")
+    ct.check_output_shapes(dec, [((n, latent_channels, h, w), (n, out_channels, 2 * h, 2 * w))], name=name)
+    dec.eval()
+    with torch.no_grad():
+        recon = dec(torch.randn(n, latent_channels, h, w) * 3)
+    check_true(float(recon.min()) >= 0.0 and float(recon.max()) <= 1.0,
+               f"{name}: outputs must lie in [0, 1], got [{float(recon.min()):.3f}, {float(recon.max()):.3f}]")
+    target = torch.rand(n, out_channels, 2 * h, 2 * w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a size-mismatch warning from the loss fails the test
+        loss = F.mse_loss(recon, target)
+    check_shape(loss, (), name=f"{name}: MSE against a target of shape {tuple(target.shape)}")
+
+
+_check_decoder(8, 3, 8, 16, 16)
+_check_decoder(8, 3, 1, 16, 16)
+print("visible tests passed")
+### BEGIN HIDDEN TESTS
+_check_decoder(8, 3, 7, 16, 16)
+_check_decoder(12, 1, 7, 7, 5)
+_check_decoder(4, 4, 5, 8, 8)
+_check_decoder(6, 5, 1, 3, 3)
+_check_decoder(3, 2, 5, 11, 6)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 4 (3 points)
+#
+# Write `build_head(channels, n_classes)`: an `nn.Module` that turns a feature map
+# `(N, channels, H, W)` of **any** height and width into class logits `(N, n_classes)`, using
+# global pooling and a single `Linear` layer. Its parameter count must be exactly
+# `channels * n_classes + n_classes`, whatever the size of the images it sees.
+#
+# The head below was written for 8×8 feature maps.
+
+# %% kind="readonly" grade_id="broken-head"
+def build_head_broken(channels, n_classes):
+    return nn.Sequential(nn.Flatten(), nn.Linear(channels * 8 * 8, n_classes))
+
+
+ct.check_output_shapes(build_head_broken(912, 10), [((2, 912, 8, 8), (2, 10))])
+print(f"{ct.count_params(build_head_broken(912, 10)):,} parameters for 10 classes")
+with expect_error(RuntimeError, shapes=[(2, 233472), (58368, 10)]):
+    build_head_broken(912, 10)(bigger)
+
+# %% kind="answer" grade_id="ex4-pooled-head"
+def build_head(channels, n_classes):
+    """(N, channels, H, W) -> (N, n_classes) logits for any H, W, via global pooling."""
+    ### BEGIN SOLUTION
+    return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, n_classes))
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="ex4-pooled-head-test" points=3
+def _check_head(channels, n_classes, sizes):
+    name = f"build_head({channels}, {n_classes})"
+    head = build_head(channels, n_classes)
+    check_true(isinstance(head, nn.Module), f"{name} should return an nn.Module, got {type(head).__name__}")
+    ct.check_output_shapes(head, [((n, channels, h, w), (n, n_classes)) for n, h, w in sizes], name=name)
+    check_equal(ct.count_params(head), channels * n_classes + n_classes, f"parameters of {name}",
+                hint="global pooling has no weights; one Linear(channels, n_classes) has channels*n_classes + n_classes")
+
+
+_check_head(912, 10, [(2, 8, 8), (2, 16, 16)])
+print("visible tests passed")
+### BEGIN HIDDEN TESTS
+_check_head(912, 10, [(1, 8, 8), (7, 5, 3)])
+_check_head(32, 6, [(7, 5, 3), (1, 1, 1), (5, 9, 9)])
+_check_head(64, 3, [(7, 2, 7), (1, 12, 12)])
+_check_head(5, 1, [(3, 4, 4)])
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Train it
+#
+# Your three fixes, together: `to_channels_first` prepares 24×24 colour patches (channels-last, as
+# `data.color_patches` returns them), `build_conv_stack` extracts features and `build_head` names
+# the photograph each patch was cut from. Training patches come from the left 70% of every photo
+# and test patches from the rest, so the held-out accuracy is measured on pixels the model never
+# saw. Six photos: chance is 1/6 ≈ 0.17.
+
+# %%
+X_train, y_train = data.color_patches(n=1200, size=24, split="train", layout="nhwc")
+X_test, y_test = data.color_patches(n=600, size=24, split="test", layout="nhwc")
+X_train, X_test = to_channels_first(X_train), to_channels_first(X_test)
+
+ct.seed(0)
+patch_model = nn.Sequential(build_conv_stack(3, (16, 32)), build_head(32, len(data.COLOR_IMAGES)))
+print(ct.trace(patch_model, (1, 3, 24, 24)))
+result = ct.train(patch_model, X_train, y_train, nn.CrossEntropyLoss(), steps=200, batch_size=64, lr=5e-3)
+test_accuracy = float((ct.predict(patch_model, X_test).argmax(axis=1) == y_test).mean())
+print(f"held-out accuracy: {test_accuracy:.2f} (chance: {1 / 6:.2f})")
+
+# %% kind="test" grade_id="train-patch-classifier-test" points=2
+check_loss_fell(result.losses)
+check_at_least(test_accuracy, 0.45, "held-out accuracy on patches from unseen parts of the photos",
+               hint="chance is 0.17; check the channel layout of X_train and the model's output shape")
+
+# %% [markdown]
+# ## Summary
+#
+# - PyTorch convs read channels from **axis 1** of `(N, C, H, W)`; a 3-D tensor is one unbatched
+#   image `(C, H, W)`, so a missing channel axis either raises with `input[1, N, H, W]` or, with a
+#   batch of one (or of exactly `in_channels` images), runs silently.
+# - In `expected input[...] to have C channels, but got K`, compare K with your height, batch size
+#   and the previous layer's `out_channels`: that tells you which bug you have.
+# - Channels-last → channels-first is `permute(0, 3, 1, 2)`; `reshape` and `transpose(1, 3)` give
+#   plausible shapes and wrong pixels. `torch.channels_last` is a memory format, not a fix.
+# - Chain channels explicitly: each conv's `in_channels` is the previous conv's `out_channels`.
+# - A decoder's wrong channel count surfaces at the loss: an error for 4 vs 3, only a warning (and
+#   silent broadcasting) for 4 vs 1. Match the target's channels exactly.
+# - For many-channel feature maps, global pooling + `Linear` keeps the head small and independent
+#   of the image size; `Flatten` + `Linear` does neither.
