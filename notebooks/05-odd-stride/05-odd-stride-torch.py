@@ -1,0 +1,548 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+# ---
+
+# %% [markdown]
+# # 05 · Odd sizes, strides and padding in conv autoencoders (PyTorch)
+#
+# An autoencoder must give back an image of exactly the size it was given. Every strided
+# convolution or pooling layer rounds its output size *down*, and upsampling multiplies it back
+# up, so an image whose side is not a multiple of the total stride comes back a few pixels short
+# (or long). PyTorch never checks this when it builds the model: the mismatch surfaces later, at
+# the loss or at a `torch.cat` that joins a skip connection. This notebook reproduces those errors,
+# reads them, and builds autoencoders that return the exact input size for *any* height and width.
+
+# %% [markdown]
+# ## Learning goals
+#
+# - Predict the output size of convolution, pooling and transposed convolution layers
+#   (`floor((n + 2p - k) / s) + 1`) and see why `128 -> 42 -> 126` happens.
+# - Know where PyTorch reports a size mismatch in an autoencoder: at the loss (a broadcasting
+#   warning, then a `RuntimeError`) or at `torch.cat`, never when the model is built.
+# - Read `The size of tensor a (126) must match the size of tensor b (128)...` and
+#   `Sizes of tensors must match except in dimension 1...` number by number.
+# - Control a transposed convolution's output size with `output_padding` or `output_size=`.
+# - Restore the exact input size with padding and cropping (`F.pad`), resizing
+#   (`F.interpolate`) or sizes recorded on the way down.
+
+# %% [markdown]
+# ## Setup
+
+# %% kind="setup"
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from course import check_at_most, check_equal, check_loss_fell, check_shape, check_true
+from course import data, expect_error, expect_warning, plots
+from course import torch as ct
+
+ct.seed(0)
+print(ct.device_report())
+
+
+def conv_out(n, kernel, stride=1, padding=0):
+    """Output size of a convolution or pooling layer along one axis (PyTorch rounds down)."""
+    return (n + 2 * padding - kernel) // stride + 1
+
+
+# %% [markdown]
+# ## Reproduce the error
+#
+# ### 1. Pooling with stride 3 on a 128 x 128 image
+#
+# `nn.MaxPool2d(3)` uses `stride=3` (the stride defaults to the kernel size). 128 is not a multiple
+# of 3, so the pooled map has `floor((128 - 3) / 3) + 1 = 42` rows; upsampling by 3 gives
+# `3 x 42 = 126`, two rows short. Nothing complains while the model is built or run:
+
+# %% kind="readonly" grade_id="reproduce-stride3"
+stride3_ae = nn.Sequential(
+    nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(),
+    nn.MaxPool2d(3),                       # 128 -> 42   (stride 3, rounds down)
+    nn.Conv2d(8, 8, 3, padding=1), nn.ReLU(),
+    nn.Upsample(scale_factor=3),           # 42 -> 126
+    nn.Conv2d(8, 1, 3, padding=1),
+)
+images = torch.rand(4, 1, 128, 128)
+print("predicted pooled size:", conv_out(128, kernel=3, stride=3))
+recon = stride3_ae(images)                 # runs without any error
+check_shape(recon, (4, 1, 126, 126), name="stride-3 autoencoder output")
+print("input", tuple(images.shape), "-> output", tuple(recon.shape))
+
+# %% [markdown]
+# The error appears only when the output meets its target, the input itself. `nn.MSELoss` first
+# *warns* that the two sizes differ (it would broadcast them if it could), then the subtraction
+# inside it fails because 126 and 128 cannot be broadcast together:
+
+# %% kind="readonly" grade_id="reproduce-stride3-loss"
+with expect_warning(UserWarning, shapes=[(4, 1, 128, 128), (4, 1, 126, 126)]):
+    with expect_error(RuntimeError, shapes=[126, 128]):
+        nn.MSELoss()(recon, images)
+
+# %% [markdown]
+# Had one of the mismatched sides been 1, broadcasting would have *succeeded* and only the
+# warning would remain: read that warning as an error.
+#
+# Pooling with stride 3 shrinks small images quickly: `28 -> 9 -> 3 -> 1`, and one more pooling
+# has nothing left to pool. That one fails inside the layer, with the sizes in the message:
+
+# %% kind="readonly" grade_id="reproduce-too-small"
+too_deep = nn.Sequential(*[nn.MaxPool2d(3) for _ in range(4)])
+with expect_error(RuntimeError, shapes=[(8, 1, 1), (8, 0, 0)]):
+    too_deep(torch.zeros(2, 8, 28, 28))
+
+# %% [markdown]
+# ### 2. 'valid' padding shrinks every layer
+#
+# A 3 x 3 convolution without padding (PyTorch's default, `padding=0`, what Keras calls `'valid'`)
+# loses one pixel on each border: 2 per layer. Five such convolutions around a pool/upsample pair
+# turn 28 into 22:
+
+# %% kind="readonly" grade_id="reproduce-valid"
+valid_ae = nn.Sequential(
+    nn.Conv2d(1, 8, 3), nn.ReLU(),         # 28 -> 26
+    nn.Conv2d(8, 8, 3), nn.ReLU(),         # 26 -> 24
+    nn.MaxPool2d(2),                       # 24 -> 12
+    nn.Upsample(scale_factor=2),           # 12 -> 24
+    nn.Conv2d(8, 1, 3),                    # 24 -> 22
+)
+digits28 = torch.rand(8, 1, 28, 28)
+check_shape(valid_ae(digits28), (8, 1, 22, 22), name="valid-padding autoencoder output")
+with expect_warning(UserWarning, shapes=[(8, 1, 28, 28), (8, 1, 22, 22)], quiet=True):
+    with expect_error(RuntimeError, shapes=[22, 28]):
+        F.mse_loss(valid_ae(digits28), digits28)
+
+# %% [markdown]
+# `padding=1` (or `padding="same"` for stride 1) keeps a 3 x 3 convolution size-preserving. It
+# does not help with the strided layers, which are the subject of the rest of this notebook.
+#
+# ### 3. An odd size breaks a skip connection: 7 -> 3 -> 6
+#
+# A U-Net style autoencoder concatenates each decoder map with the encoder map of the same level.
+# On 28 x 28 digits three poolings give `28 -> 14 -> 7 -> 3` (7 is odd, so one row and column are
+# dropped) and upsampling gives 6, which cannot be concatenated with the 7 x 7 encoder map. The
+# class below is used again in Exercise 2: its `fix` argument will receive your repair.
+
+# %% kind="readonly" grade_id="skip-autoencoder"
+def conv_block(c_in, c_out):
+    return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU())
+
+
+class SkipAE(nn.Module):
+    """A small U-Net: three poolings, three skip connections joined with torch.cat.
+
+    `fix(up, skip)`, when given, must return `up` with the height and width of `skip`.
+    """
+
+    def __init__(self, in_channels=1, fix=None):
+        super().__init__()
+        self.fix = fix
+        self.enc1, self.enc2, self.enc3 = conv_block(in_channels, 8), conv_block(8, 16), conv_block(16, 32)
+        self.pool = nn.MaxPool2d(2)
+        self.mid = conv_block(32, 32)
+        self.up = nn.Upsample(scale_factor=2)
+        self.dec3, self.dec2, self.dec1 = conv_block(64, 16), conv_block(32, 8), conv_block(16, 8)
+        self.out = nn.Conv2d(8, in_channels, 1)
+
+    def join(self, up, skip):
+        if self.fix is not None:
+            up = self.fix(up, skip)
+        return torch.cat([skip, up], dim=1)
+
+    def forward(self, x):
+        s1 = self.enc1(x)                       # H
+        s2 = self.enc2(self.pool(s1))           # H // 2
+        s3 = self.enc3(self.pool(s2))           # H // 4
+        z = self.mid(self.pool(s3))             # H // 8
+        y = self.dec3(self.join(self.up(z), s3))
+        y = self.dec2(self.join(self.up(y), s2))
+        y = self.dec1(self.join(self.up(y), s1))
+        return self.out(y)
+
+
+# 128 = 2**7 survives three halvings; 28 does not.
+check_shape(SkipAE()(torch.zeros(2, 1, 128, 128)), (2, 1, 128, 128), name="SkipAE on 128 x 128")
+with expect_error(RuntimeError, shapes=[7, 6]):
+    SkipAE()(torch.zeros(2, 1, 28, 28))
+
+# %% [markdown]
+# Rounding down also loses data silently. A 2 x 2 pooling of a 7 x 7 map covers rows and
+# columns 0-5 only: whatever sits in the last row never reaches the output. No error, no warning:
+
+# %% kind="readonly" grade_id="reproduce-silent-floor"
+pool = nn.MaxPool2d(2)
+fmap = torch.rand(1, 1, 7, 7)
+changed = fmap.clone()
+changed[..., 6, :] = 100.0                      # a bright last row
+check_shape(pool(fmap), (1, 1, 3, 3), name="pooled 7 x 7 map")
+check_true(torch.equal(pool(fmap), pool(changed)), "the last row should be invisible to the pooling")
+print("the pooled map ignores row 6 and column 6 entirely")
+
+# %% [markdown]
+# ### 4. Transposed convolutions and `output_padding`
+#
+# A transposed convolution's output size is `(n - 1) * stride - 2 * padding + kernel + output_padding`.
+# The usual "halve, then double" pair is `Conv2d(k=3, stride=2, padding=1)` down and
+# `ConvTranspose2d(k=3, stride=2, padding=1)` up. Going down, 5 and 6 both become 3; going up,
+# 3 becomes 5 unless told otherwise. The layer cannot know which size you started from:
+
+# %% kind="readonly" grade_id="reproduce-transposed"
+down = nn.Conv2d(8, 8, 3, stride=2, padding=1)
+up = nn.ConvTranspose2d(8, 8, 3, stride=2, padding=1)
+print("down: 5 ->", down(torch.zeros(1, 8, 5, 5)).shape[-1], "| 6 ->", down(torch.zeros(1, 8, 6, 6)).shape[-1])
+z3 = torch.zeros(1, 8, 3, 3)
+check_shape(up(z3), (1, 8, 5, 5), name="ConvTranspose2d without output_padding")
+# output_size= picks between the sizes the layer can reach, here 5 or 6 ...
+check_shape(up(z3, output_size=(6, 6)), (1, 8, 6, 6), name="ConvTranspose2d with output_size=(6, 6)")
+# ... and refuses anything else
+with expect_error(ValueError, shapes=[(7, 7), (5, 5), (6, 6)]):
+    up(z3, output_size=(7, 7))
+
+# %% [markdown]
+# `output_padding` adds rows at the bottom/right, but it must be smaller than the stride. PyTorch
+# accepts a bad value when the layer is *built* and raises only on the first forward pass:
+
+# %% kind="readonly" grade_id="reproduce-output-padding"
+too_much = nn.ConvTranspose2d(8, 8, 3, stride=2, padding=1, output_padding=2)   # no error here
+with expect_error(RuntimeError, contains=["output padding", "stride"]):
+    too_much(z3)
+check_shape(nn.ConvTranspose2d(8, 8, 3, stride=2, padding=1, output_padding=1)(z3), (1, 8, 6, 6),
+            name="ConvTranspose2d with output_padding=1")
+print("output_padding=1: 3 -> 6")
+
+# %% [markdown]
+# ## Read the traceback
+#
+# **The loss.** `The size of tensor a (126) must match the size of tensor b (128) at non-singleton
+# dimension 3`:
+#
+# - *tensor a* is the first argument of the loss, the model's output; *tensor b* is the target.
+# - *dimension 3* counts from 0 in `(N, C, H, W)`: it is the width. Broadcasting compares shapes from
+#   the last axis backwards and stops at the first conflict, so the height (also 126 vs 128) is not
+#   mentioned. One mismatched axis in the message does not mean the others are fine.
+# - The `UserWarning` printed just before gives both full shapes: `torch.Size([4, 1, 128, 128])`
+#   (target) and `torch.Size([4, 1, 126, 126])` (output).
+#
+# **The skip connection.** `Sizes of tensors must match except in dimension 1. Expected size 7 but
+# got size 6 for tensor number 1 in the list.`:
+#
+# - *dimension 1* is the concatenation axis, the channels: those may differ (32 + 32 here).
+# - *Expected size 7* comes from tensor number 0 in the list (the encoder map `skip`);
+#   *tensor number 1* is the second one, the upsampled map, which has 6.
+# - It does not say which axis: the first one that differs, here the height.
+#
+# A per-layer trace finds the layer where the size went wrong. The table stops at the last layer
+# that ran; the failure is in code after `up`, the `torch.cat`, and the row before it shows the
+# culprit: `pool` turned 7 into 3.
+
+# %% kind="readonly" grade_id="read-trace"
+skip_trace = ct.trace(SkipAE(), (2, 1, 28, 28))
+print(skip_trace)
+
+# %% [markdown]
+# Which sizes survive? With `L` halvings (pooling or stride 2) and `L` doublings, only sides that
+# are multiples of `2**L` come back unchanged. A quick table:
+
+# %% kind="readonly" grade_id="roundtrip-table"
+def roundtrip(n, levels, factor=2):
+    sizes = [n]
+    for _ in range(levels):
+        sizes.append(sizes[-1] // factor)
+    return sizes + [sizes[-1] * factor ** levels]
+
+
+for n in (28, 100, 128, 27, 33, 65):
+    down2, down3 = roundtrip(n, 2), roundtrip(n, 3)
+    print(f"{n:4d}: 2 levels {down2} {'ok' if down2[-1] == n else 'MISMATCH'}   "
+          f"3 levels {down3} {'ok' if down3[-1] == n else 'MISMATCH'}")
+print(" 128, stride 3:", roundtrip(128, 1, factor=3))
+
+# %% [markdown]
+# The repairs, all used below:
+#
+# 1. **Pad, then crop.** Pad the input up to a multiple of the total stride (`F.pad`), run the
+#    network, slice the output back to `H x W`. Exact, and the network itself is unchanged.
+# 2. **Follow the encoder's sizes.** Record each size on the way down and upsample *to that size*:
+#    `nn.Upsample(size=...)`, `F.interpolate(x, size=skip.shape[-2:])`, or
+#    `ConvTranspose2d(...)(x, output_size=...)`.
+# 3. **Match each skip.** Pad or crop the upsampled map to the encoder map (`F.pad` takes negative
+#    amounts to crop) before `torch.cat`.
+# 4. **Resize at the end.** `F.interpolate(out, size=x.shape[-2:])` always has the right shape, but it
+#    stretches the image by a pixel or two; fine for a demo, not for pixel-exact work.
+
+# %% [markdown]
+# ## Exercise 1 (4 points)
+#
+# The model below is the stride-3 autoencoder as a class. It never raises, and never returns the
+# input size unless the side is a multiple of 9:
+
+# %% kind="readonly" grade_id="broken-stride3-ae"
+class BrokenStride3AE(nn.Module):
+    def __init__(self, in_channels=1):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Conv2d(in_channels, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3),
+                                     nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3))
+        self.decoder = nn.Sequential(nn.Upsample(scale_factor=3), nn.Conv2d(16, 8, 3, padding=1), nn.ReLU(),
+                                     nn.Upsample(scale_factor=3), nn.Conv2d(8, in_channels, 3, padding=1))
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+for side in (28, 100, 128):
+    print(side, "->", tuple(BrokenStride3AE()(torch.zeros(1, 1, side, side)).shape[-2:]))
+
+# %% [markdown]
+# Write `build_autoencoder(in_channels=1)`, returning an `nn.Module` that
+#
+# - maps `(N, in_channels, H, W)` to exactly `(N, in_channels, H, W)` for **any** `H` and `W`
+#   (28, 100 and 128 are tested below; other sizes, odd ones and non-square ones are tested too),
+#   and any batch size;
+# - really compresses: somewhere inside, the feature maps are at most `ceil(H/4) x ceil(W/4)`
+#   (two halvings; stride 3 is fine as long as the output comes back exact).
+#
+# Any repair from the list above works. The training cell at the end trains your model on
+# grayscale microscopy and photo patches of an odd size, 31 x 31.
+
+# %% kind="answer" grade_id="ex1-exact-size-autoencoder"
+def build_autoencoder(in_channels=1):
+    ### BEGIN SOLUTION
+    class PadCropAE(nn.Module):
+        multiple = 4  # two halvings
+
+        def __init__(self):
+            super().__init__()
+            self.encoder = nn.Sequential(
+                nn.Conv2d(in_channels, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+            self.decoder = nn.Sequential(
+                nn.Upsample(scale_factor=2), nn.Conv2d(16, 8, 3, padding=1), nn.ReLU(),
+                nn.Upsample(scale_factor=2), nn.Conv2d(8, 8, 3, padding=1), nn.ReLU(),
+                nn.Conv2d(8, in_channels, 3, padding=1))
+
+        def forward(self, x):
+            h, w = x.shape[-2:]
+            pad_h, pad_w = -h % self.multiple, -w % self.multiple
+            x = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
+            return self.decoder(self.encoder(x))[..., :h, :w]
+
+    return PadCropAE()
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="ex1-exact-size-autoencoder-test" points=4
+def smallest_map(model, shape):
+    """The smallest height and width of any layer's output during one forward pass."""
+    rows = [r.output_shape for r in ct.trace(model, shape).rows if r.output_shape and len(r.output_shape) == 4]
+    check_true(rows, "no layer produced a 4-D feature map; is the model built from nn layers?")
+    return min(s[-2] for s in rows), min(s[-1] for s in rows)
+
+
+ae = build_autoencoder(1)
+check_true(isinstance(ae, nn.Module), f"build_autoencoder should return an nn.Module, got {type(ae).__name__}")
+ct.check_output_shapes(ae, [((2, 1, s, s), (2, 1, s, s)) for s in (28, 100, 128)], name="autoencoder output")
+ct.check_output_shapes(build_autoencoder(3), [((2, 3, 28, 28), (2, 3, 28, 28))], name="3-channel autoencoder")
+h, w = smallest_map(ae, (2, 1, 28, 28))
+check_true(h <= 7 and w <= 7, f"the smallest feature map for a 28 x 28 input is {h} x {w}; it must be at most 7 x 7")
+print("visible tests passed")
+### BEGIN HIDDEN TESTS
+sizes = [(27, 27), (33, 33), (65, 65), (31, 40), (17, 23)]
+ct.check_output_shapes(ae, [((b, 1, hh, ww), (b, 1, hh, ww)) for hh, ww in sizes for b in (1, 7)],
+                       name="autoencoder output")
+ct.check_output_shapes(build_autoencoder(3), [((7, 3, 33, 27), (7, 3, 33, 27))], name="3-channel autoencoder")
+for hh, ww in [(33, 33), (31, 40), (65, 65)]:
+    h, w = smallest_map(ae, (1, 1, hh, ww))
+    check_true(h <= math.ceil(hh / 4) and w <= math.ceil(ww / 4),
+               f"the smallest feature map for a {hh} x {ww} input is {h} x {w}; it must be at most "
+               f"{math.ceil(hh / 4)} x {math.ceil(ww / 4)}")
+patches, _ = data.gray_patches(n=23, size=27, layout="nchw")
+for xb in data.batches(torch.from_numpy(patches), batch_size=10):   # 10, 10 and a partial 3
+    with torch.no_grad():
+        check_shape(ae.eval()(xb), tuple(xb.shape), name=f"autoencoder output for a batch of {len(xb)}")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 (3 points)
+#
+# Repair the skip connections of `SkipAE` (defined in "Reproduce the error") without touching the
+# class: write `match_to(x, ref)`, which returns `x` with its own batch size and channels but the
+# height and width of `ref`. `SkipAE(fix=match_to)` then calls it on every upsampled map before
+# `torch.cat`.
+#
+# The upsampled map can be smaller than the encoder map (6 vs 7 after plain pooling) or larger
+# (8 vs 7 with `ceil_mode=True` or a `'same'` strided convolution), and height and width can be off
+# by different amounts. Keep the values of `x` (pad, crop or interpolate; do not return zeros).
+
+# %% kind="answer" grade_id="ex2-match-skip-size"
+def match_to(x, ref):
+    ### BEGIN SOLUTION
+    dh = ref.shape[-2] - x.shape[-2]
+    dw = ref.shape[-1] - x.shape[-1]
+    # F.pad takes (left, right, top, bottom); negative amounts crop.
+    return F.pad(x, (dw // 2, dw - dw // 2, dh // 2, dh - dh // 2))
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="ex2-match-skip-size-test" points=3
+def check_match(x_shape, ref_shape):
+    x = torch.rand(*x_shape, requires_grad=True)
+    out = match_to(x, torch.zeros(*ref_shape))
+    check_shape(out, x_shape[:2] + ref_shape[2:], name=f"match_to(x {x_shape}, ref {ref_shape})")
+    check_true(out.requires_grad, "match_to must return the values of x (padded, cropped or resized), "
+                                  "not a new tensor")
+    out.sum().backward()
+    check_true(x.grad is not None and float(x.grad.abs().sum()) > 0,
+               f"match_to(x {x_shape}, ...) must keep the values of x, not replace them")
+
+
+check_match((2, 32, 6, 6), (2, 32, 7, 7))
+ct.check_output_shapes(SkipAE(fix=match_to), [((2, 1, s, s), (2, 1, s, s)) for s in (28, 100, 128)],
+                       name="SkipAE(fix=match_to) output")
+print("visible tests passed")
+### BEGIN HIDDEN TESTS
+check_match((2, 8, 8, 8), (2, 4, 7, 7))          # larger than the skip: crop
+check_match((1, 4, 12, 20), (1, 4, 13, 19))      # one axis short, the other long
+check_match((7, 3, 5, 9), (7, 3, 5, 9))          # already equal
+check_match((7, 16, 24, 24), (7, 16, 25, 27))
+sizes = [(27, 27), (33, 33), (65, 65), (31, 40), (17, 23)]
+ct.check_output_shapes(SkipAE(fix=match_to), [((b, 1, hh, ww), (b, 1, hh, ww)) for hh, ww in sizes for b in (1, 7)],
+                       name="SkipAE(fix=match_to) output")
+ct.check_output_shapes(SkipAE(in_channels=3, fix=match_to), [((7, 3, 45, 30), (7, 3, 45, 30))],
+                       name="3-channel SkipAE(fix=match_to) output")
+patches, _ = data.gray_patches(n=23, size=27, layout="nchw")
+skip_ae = SkipAE(fix=match_to).eval()
+for xb in data.batches(torch.from_numpy(patches), batch_size=10):
+    with torch.no_grad():
+        check_shape(skip_ae(xb), tuple(xb.shape), name=f"SkipAE output for a batch of {len(xb)}")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 (3 points)
+#
+# `StridedAE` downsamples with stride-2 convolutions (`n -> ceil(n/2)`) and upsamples with a block
+# you pass in. It records the size of every level on the way down and asks the block for exactly
+# that size on the way up. The naive block ignores the request, so 28 comes back as 25:
+
+# %% kind="readonly" grade_id="broken-strided-ae"
+class NaiveUp(nn.Module):
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(in_channels, out_channels, 3, stride=2, padding=1)
+
+    def forward(self, x, size):
+        return self.up(x)        # ignores `size`: always 2 * n - 1
+
+
+class StridedAE(nn.Module):
+    def __init__(self, in_channels=1, up_block=NaiveUp):
+        super().__init__()
+        self.down = nn.ModuleList([nn.Conv2d(c_in, c_out, 3, stride=2, padding=1)
+                                   for c_in, c_out in [(in_channels, 16), (16, 32), (32, 32)]])
+        self.up = nn.ModuleList([up_block(c_in, c_out) for c_in, c_out in [(32, 32), (32, 16), (16, 8)]])
+        self.out = nn.Conv2d(8, in_channels, 3, padding=1)
+
+    def forward(self, x):
+        sizes = []
+        for layer in self.down:
+            sizes.append(tuple(x.shape[-2:]))
+            x = F.relu(layer(x))
+        for layer, size in zip(self.up, reversed(sizes)):
+            x = F.relu(layer(x, size))
+        return self.out(x)
+
+
+print(ct.trace(StridedAE(), (2, 1, 28, 28)))
+with expect_warning(UserWarning, shapes=[(2, 1, 28, 28), (2, 1, 25, 25)], quiet=True):
+    with expect_error(RuntimeError, shapes=[25, 28]):
+        F.mse_loss(StridedAE()(torch.zeros(2, 1, 28, 28)), torch.zeros(2, 1, 28, 28))
+
+# %% [markdown]
+# Write `UpBlock(in_channels, out_channels)`, an `nn.Module` whose `forward(x, size)` doubles `x`
+# with a learned `nn.ConvTranspose2d(in_channels, out_channels, 3, stride=2, padding=1)` and returns
+# exactly `(N, out_channels, *size)`. `size` is a `(height, width)` pair; each side is either
+# `2n - 1` or `2n` for an input side `n`, and the two sides may differ.
+
+# %% kind="answer" grade_id="ex3-transposed-output-size"
+class UpBlock(nn.Module):
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        ### BEGIN SOLUTION
+        self.up = nn.ConvTranspose2d(in_channels, out_channels, 3, stride=2, padding=1)
+        ### END SOLUTION
+
+    def forward(self, x, size):
+        ### BEGIN SOLUTION
+        return self.up(x, output_size=size)
+        ### END SOLUTION
+
+
+# %% kind="test" grade_id="ex3-transposed-output-size-test" points=3
+block = UpBlock(8, 4)
+for size in [(5, 5), (6, 6)]:
+    check_shape(block(torch.zeros(2, 8, 3, 3), size), (2, 4) + size, name=f"UpBlock(8, 4) asked for {size}")
+check_true(ct.count_params(block) > 0, "UpBlock should hold a learned (transposed) convolution")
+ct.check_output_shapes(StridedAE(up_block=UpBlock), [((2, 1, s, s), (2, 1, s, s)) for s in (28, 100, 128)],
+                       name="StridedAE(up_block=UpBlock) output")
+print("visible tests passed")
+### BEGIN HIDDEN TESTS
+for b, n, size in [(1, 3, (5, 6)), (7, 3, (6, 5)), (7, 10, (19, 20)), (1, 1, (2, 1)), (7, 14, (28, 27))]:
+    check_shape(UpBlock(8, 3)(torch.zeros(b, 8, n, n), size), (b, 3) + size,
+                name=f"UpBlock(8, 3) on {(b, 8, n, n)} asked for {size}")
+check_shape(UpBlock(8, 3)(torch.zeros(7, 8, 4, 6), (8, 11)), (7, 3, 8, 11), name="UpBlock(8, 3) on (7, 8, 4, 6) asked for (8, 11)")
+sizes = [(27, 27), (33, 33), (65, 65), (31, 40), (17, 23)]
+ct.check_output_shapes(StridedAE(up_block=UpBlock), [((b, 1, hh, ww), (b, 1, hh, ww)) for hh, ww in sizes for b in (1, 7)],
+                       name="StridedAE(up_block=UpBlock) output")
+patches, _ = data.gray_patches(n=23, size=27, layout="nchw")
+strided = StridedAE(up_block=UpBlock).eval()
+for xb in data.batches(torch.from_numpy(patches), batch_size=10):
+    with torch.no_grad():
+        check_shape(strided(xb), tuple(xb.shape), name=f"StridedAE output for a batch of {len(xb)}")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Train it
+#
+# Your Exercise 1 autoencoder, trained on 31 x 31 grayscale patches cut from the microscopy,
+# medical-style and classic test images that scikit-image ships (31 is odd and not a multiple of 4;
+# the stride-3 model could not even compute a loss on them). Training patches come from the left
+# 70% of each image, held-out patches from the rest. The trivial baseline predicts the mean
+# training pixel everywhere; a working autoencoder must beat it by far.
+
+# %%
+train_x, _ = data.gray_patches(n=1200, size=31, split="train", layout="nchw")
+test_x, _ = data.gray_patches(n=300, size=31, split="test", layout="nchw")
+baseline_mse = float(np.mean((test_x - train_x.mean()) ** 2))
+
+model = build_autoencoder(1)
+result = ct.train(model, train_x, train_x, nn.MSELoss(), steps=150, batch_size=32, lr=3e-3)
+recon_x = ct.predict(model, test_x)
+test_mse = float(np.mean((recon_x - test_x) ** 2))
+print(f"held-out MSE {test_mse:.4f}   (baseline, predicting the mean pixel: {baseline_mse:.4f})")
+plots.image_grid(test_x, recon_x, titles=["held-out patch", "reconstruction"]);
+
+# %% kind="test" grade_id="train-autoencoder-test" points=2
+check_loss_fell(result.losses, factor=0.5)
+check_shape(recon_x, test_x.shape, name="reconstructions of the held-out patches")
+check_at_most(test_mse, 0.25 * baseline_mse, name="held-out reconstruction MSE",
+              hint=f"a quarter of the mean-pixel baseline ({baseline_mse:.4f}) is needed")
+
+# %% [markdown]
+# ## Summary
+#
+# - Strided convolutions and pooling round down: `floor((n + 2p - k) / s) + 1`. `128 -> 42 -> 126`
+#   with stride 3, `7 -> 3 -> 6` with stride 2. Only multiples of the total stride survive a round trip.
+# - PyTorch builds and runs such a model without complaint; the mismatch shows up at the loss
+#   (a broadcasting `UserWarning`, then `The size of tensor a ... must match`) or at `torch.cat`
+#   (`Sizes of tensors must match except in dimension 1`).
+# - `padding=1` keeps a 3 x 3 convolution size-preserving; no padding loses 2 pixels per layer.
+# - A transposed convolution cannot guess `2n - 1` vs `2n`: pass `output_size=` (or the right
+#   `output_padding`, which must be smaller than the stride and is checked only at the first call).
+# - Exact-size fixes: pad to a multiple and crop back, upsample to recorded sizes, pad/crop each
+#   skip to its partner; test them on odd and non-square sizes, not only on 28 and 128.
