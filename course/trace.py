@@ -27,7 +27,7 @@ class Failure:
     error: BaseException
 
     def __str__(self) -> str:
-        if self.kind == "(code in forward)":  # not a layer: say what the code raised on which input
+        if self.kind.startswith("("):  # not a single layer: say what was raised on which input
             return f"{self.name} ({self.expects}; its input was {format_shape(self.got)})"
         return f"{self.name}: expects {self.expects}, got {format_shape(self.got)}"
 
