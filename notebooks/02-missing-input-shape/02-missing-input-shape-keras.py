@@ -1,0 +1,446 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+# ---
+
+# %% [markdown]
+# # 02 · Missing input shape (Keras)
+#
+# A Keras layer creates its weights the first time it sees an input, because only then does it
+# know how many features arrive. A `Sequential` model whose input was never declared is therefore
+# **unbuilt**: it has no weights, no parameter count and no shapes until data flows through it.
+# That is not an error in itself, but it moves every shape problem to the moment you first train
+# or predict, and it can leave a model stuck with the wrong shape. Recurrent layers add one more
+# rule: an `LSTM` reads a 3-D batch `(samples, timesteps, features)` and nothing else.
+
+# %% [markdown]
+# ## Learning goals
+#
+# - Say what an unbuilt Keras 3 model can and cannot do (`summary`, `weights`, `count_params`,
+#   `input`/`output`), and what builds it (`fit`, `predict`, a call, `build`).
+# - Declare a model's input with `keras.Input(shape)` instead of the deprecated `input_shape=`
+#   argument, and see what that buys you: parameters before training, errors at construction.
+# - Feed an `LSTM` a `(samples, timesteps, features)` batch, and read the errors for 2-D input
+#   (`expected ndim=3`) and for a wrong feature count (a matrix product of mismatched sizes).
+# - Turn a flat 2-D table of recordings into the 3-D layout without scrambling time and features.
+
+# %% [markdown]
+# ## Setup
+#
+# `expect_error` / `expect_warning` run code that *should* fail (or warn), check that it does so
+# the way the text claims, print the real message and let "Run All" carry on.
+
+# %% kind="setup"
+from course import keras as ck  # first: it selects the TensorFlow backend and quiets its logs
+
+import warnings
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from course import (check_at_least, check_equal, check_loss_fell, check_shape, check_true, data,
+                    expect_error, expect_warning)
+
+ck.seed(0)
+print(ck.device_report())
+
+# %% [markdown]
+# ## Reproduce the error
+#
+# The data in this notebook are noisy 3-channel signals, 24 time steps each. The label (0, 1 or 2)
+# is how fast the sine wave hidden in channel 0 oscillates.
+#
+# ### An unbuilt model: what fails and what does not
+#
+# Here is a classifier with no declared input. Keras cannot create the LSTM's weights yet, because
+# their size depends on the number of features:
+
+# %% kind="readonly" grade_id="repro-unbuilt"
+X, y = data.sequences(n=64, timesteps=24, features=3)   # (samples, timesteps, features)
+print("X:", X.shape, " y:", y.shape)
+
+lazy = keras.Sequential([layers.LSTM(16), layers.Dense(3, activation="softmax")])
+print("built:", lazy.built, " weights:", lazy.weights)
+check_equal(lazy.built, False, "lazy.built")
+check_equal(lazy.weights, [], "lazy.weights")   # silently empty, not an error
+lazy.summary()                                  # Keras 3: no error, just "?" and "0 (unbuilt)"
+
+# %% [markdown]
+# In Keras 2, `summary()` on such a model raised "This model has not yet been built". Keras 3.15
+# prints a table of question marks instead, and `weights` is an empty list: nothing fails, but
+# nothing is there. The calls that *need* a size do fail:
+
+# %% kind="readonly" grade_id="repro-unbuilt-errors"
+with expect_error(ValueError, contains=["built"]):
+    lazy.count_params()
+with expect_error(AttributeError):
+    lazy.input_shape
+with expect_error(AttributeError):
+    lazy.output
+
+# %% [markdown]
+# **Data builds it.** A popular answer claims that calling a model whose first layer has no input
+# shape raises a `ValueError` "because the layer has no idea what input to expect". Under Keras
+# 3.15 this is not true: the first call, `predict` or `fit` *is* how the layer finds out. The model
+# builds itself from that first batch, and from then on the parameters exist:
+
+# %% kind="readonly" grade_id="repro-data-builds"
+probs = lazy.predict(X[:8], verbose=0)
+check_shape(probs, (8, 3), name="predictions of the lazily built model")
+print("built:", lazy.built, " parameters:", lazy.count_params())
+check_equal(lazy.count_params(), 4 * 16 * (3 + 16 + 1) + (16 * 3 + 3), "parameters after the first batch")
+lazy.summary()   # the shapes carry batch 8: Keras recorded the first batch it saw
+
+# %% [markdown]
+# Two details worth knowing. The summary shows `(8, 16)`, the batch size of the first call; the
+# model still accepts other batch sizes. And `model.input` / `model.output` raise
+# `AttributeError` on a `Sequential` model even now, in Keras 3.15, with a message that says the
+# model "has never been called" although it just was. Use `model.inputs[0]` and `model.outputs[0]`:
+
+# %% kind="readonly" grade_id="repro-input-attribute"
+with expect_error(AttributeError):
+    lazy.input
+print("lazy.inputs[0]:", lazy.inputs[0].shape, " lazy.outputs[0]:", lazy.outputs[0].shape)
+
+# %% [markdown]
+# **A failed first batch poisons the model.** Laziness has a nasty side effect. If the *first* data
+# a lazy model sees has the wrong shape, here the 2-D table `(samples, 72)` that you get by
+# flattening each recording, Keras records that shape before the LSTM rejects it. Fixing the data
+# is then not enough: the same model refuses the correct 3-D batch too, and you must rebuild it.
+
+# %% kind="readonly" grade_id="repro-poisoned"
+flat = X.reshape(len(X), -1)                     # (64, 72): 24 time steps x 3 features in one row
+poisoned = keras.Sequential([layers.LSTM(16), layers.Dense(3, activation="softmax")])
+poisoned.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+with expect_error(ValueError, shapes=[72], contains=["ndim"]):
+    poisoned.fit(flat, y, epochs=1, verbose=0)
+with expect_error(ValueError, shapes=[72, (24, 3)]):
+    poisoned.fit(X, y, epochs=1, verbose=0)      # the right data, refused
+print("still unbuilt:", not poisoned.built)
+
+# %% [markdown]
+# ### `input_shape=` still works, with a warning
+#
+# The older fix, also the one the popular answer recommends, passes `input_shape=(timesteps,
+# features)` to the first layer. Keras 3 still accepts it and builds the model, but warns every
+# time (a `UserWarning`, raised from the layer's constructor):
+
+# %% kind="readonly" grade_id="repro-input-shape-warning"
+with expect_warning(UserWarning, contains=["input_shape", "Input(shape)"]):
+    old_style = keras.Sequential([layers.LSTM(16, input_shape=(24, 3)),
+                                  layers.Dense(3, activation="softmax")])
+print("built:", old_style.built, " parameters:", old_style.count_params())
+
+# %% [markdown]
+# The warning names the fix: start the model with `keras.Input(shape=...)`. The shape leaves out
+# the batch axis. The model is built on the spot, without a warning and without data:
+
+# %% kind="readonly" grade_id="repro-keras-input"
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    declared = keras.Sequential([keras.Input(shape=(24, 3)),
+                                 layers.LSTM(16),
+                                 layers.Dense(3, activation="softmax")])
+check_true(not any("input_shape" in str(w.message) for w in caught), "keras.Input should not warn")
+check_equal(declared.count_params(), 1331, "parameters before any data")
+check_shape(declared.inputs[0], (None, 24, 3), name="declared input")
+declared.summary()
+
+# %% [markdown]
+# ### An LSTM wants `(samples, timesteps, features)`
+#
+# A declared input does not make wrong data right, but it moves the check to the model's door and
+# the message names both shapes, what the model was declared with and what arrived:
+
+# %% kind="readonly" grade_id="repro-2d-into-declared"
+declared.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+with expect_error(ValueError, shapes=[(None, 24, 3), 72]):
+    declared.fit(flat, y, epochs=1, verbose=0)
+
+# %% [markdown]
+# **Wrong number of features.** Now the data is 3-D but has 5 channels while the LSTM was built
+# for 3. The model's door only checks the *rank*, so the batch gets in and the error surfaces deep
+# inside the LSTM cell, as a matrix product whose sizes do not fit. Its exception type even depends
+# on how the model runs: a direct call runs eagerly and raises TensorFlow's `InvalidArgumentError`;
+# `fit` and `predict` run a compiled graph and raise `ValueError`.
+
+# %% kind="readonly" grade_id="repro-wrong-features"
+X5, y5 = data.sequences(n=8, timesteps=24, features=5)
+with expect_error(tf.errors.InvalidArgumentError, shapes=[(8, 5), (3, 64)]):
+    declared(X5)                                 # eager call
+with expect_error(ValueError, shapes=[(3, 64)]):
+    declared.fit(X5, y5, epochs=1, verbose=0)    # compiled graph
+
+# %% [markdown]
+# **Not an error: other sequence lengths.** The declared 24 time steps are not enforced. An LSTM's
+# weights do not depend on the sequence length, and Keras 3.15 checks only the rank at the door, so
+# 40 time steps go through. If your model is meant for any length, say so with
+# `keras.Input(shape=(None, features))`.
+
+# %% kind="readonly" grade_id="repro-other-lengths"
+X40, _ = data.sequences(n=8, timesteps=40, features=3)
+check_shape(declared(X40), (8, 3), name="declared(24-step model) on 40 time steps")
+print("40 time steps accepted:", tuple(declared(X40).shape))
+
+# %% [markdown]
+# ## Read the traceback
+#
+# Three messages, and what each number in them means:
+#
+# 1. `Input 0 ... of layer 'lstm' is incompatible with the layer: expected ndim=3, found ndim=2.
+#    Full shape received: (32, 72)`: the LSTM wants 3 axes (samples, timesteps, features) and got
+#    2. `32` is `fit`'s default batch size, and `72` is 24 time steps x 3 features squeezed into one
+#    row. Which layer: the one named in the message, here the first LSTM.
+# 2. `Matrix size-incompatible: In[0]: [8,5], In[1]: [3,64]`: the LSTM processes one time step at a
+#    time, so `In[0]` is one step of the batch, 8 samples x **5** features. `In[1]` is the LSTM's
+#    input kernel, built for **3** features, with 64 = 4 gates x 16 units columns. A matrix product
+#    needs 5 == 3. The graph version says the same as `Dimensions must be equal, but are 5 and 3`.
+# 3. `has already been configured to use input shape (32, 72). You cannot build it with
+#    input_shape (32, 24, 3)`: the first shape is the one the model remembered from the failed
+#    batch, the second is your corrected data. Rebuild the model.
+#
+# `ck.trace(model, shape)` pushes a symbolic batch through a `Sequential` model layer by layer and
+# stops at the first layer that refuses it. With a flattened batch, the very first layer fails:
+
+# %% kind="readonly" grade_id="trace-flat"
+print(ck.trace(keras.Sequential([layers.LSTM(16), layers.Dense(3)]), (None, 72)))
+
+# %% [markdown]
+# Stacked recurrent layers are a classic: an `LSTM` returns only its last hidden state, `(batch,
+# units)`, unless you ask for `return_sequences=True`. The trace shows the first LSTM turning the
+# 3-D sequence into a 2-D vector and the second LSTM refusing it:
+
+# %% kind="readonly" grade_id="trace-stacked"
+stacked = keras.Sequential([layers.LSTM(32), layers.LSTM(32), layers.Dense(3)])
+t = ck.trace(stacked, (None, 24, 3))
+check_shape(t.rows[0].output_shape, (None, 32), name="first LSTM's output (no time axis left)")
+print(t)
+
+# %% [markdown]
+# A trace only knows what Keras's shape inference checks. A built LSTM's inference does **not**
+# compare the feature count with its kernel, so the 5-feature batch passes the trace, while
+# `ck.check_output_shapes`, which runs a real batch of zeros, catches it. When a trace looks
+# fine and the model still fails, run real numbers:
+
+# %% kind="readonly" grade_id="trace-blind-spot"
+t5 = ck.trace(declared, (None, 24, 5))
+print(t5)
+check_true(t5.ok, "the symbolic trace does not see the feature mismatch")
+with expect_error(AssertionError, shapes=[(8, 24, 5), (8, 5), (3, 64)], quiet=True) as real_run:
+    ck.check_output_shapes(declared, [((8, 24, 5), (8, 3))])
+print("check_output_shapes with a real batch:", real_run.message.split(" (InvalidArgumentError")[0])
+
+# %% [markdown]
+# ## Exercise 1 (3 points)
+#
+# The classifier below has no declared input, so nobody can read its parameter count or summary
+# before training. Write `build_sequence_classifier(timesteps, features, n_classes, units=16)`
+# that returns the **same architecture** (one `LSTM(units)`, then `Dense(n_classes,
+# activation="softmax")`) already built for inputs of shape `(batch, timesteps, features)`.
+# `model.count_params()` must work right after the call, before the model sees any data, and the
+# model must accept any batch size.
+
+# %% kind="readonly" grade_id="broken-unbuilt-classifier"
+def broken_sequence_classifier(timesteps, features, n_classes, units=16):
+    return keras.Sequential([layers.LSTM(units), layers.Dense(n_classes, activation="softmax")])
+
+
+with expect_error(ValueError):
+    broken_sequence_classifier(24, 3, 3).count_params()
+
+# %% kind="answer" grade_id="ex1-declare-input"
+def build_sequence_classifier(timesteps, features, n_classes, units=16):
+    ### BEGIN SOLUTION
+    return keras.Sequential([
+        keras.Input(shape=(timesteps, features)),
+        layers.LSTM(units),
+        layers.Dense(n_classes, activation="softmax"),
+    ])
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="ex1-declare-input-test" points=3
+def _expected_params(features, n_classes, units):
+    return 4 * units * (features + units + 1) + units * n_classes + n_classes
+
+
+def _check_classifier(timesteps, features, n_classes, units, batches):
+    model = build_sequence_classifier(timesteps, features, n_classes, units=units)
+    check_true(model.built, f"build_sequence_classifier({timesteps}, {features}, {n_classes}): the model "
+               "is not built before it sees data; declare its input with keras.Input(shape=...)")
+    check_equal(model.count_params(), _expected_params(features, n_classes, units),
+                f"parameters of build_sequence_classifier({timesteps}, {features}, {n_classes}, units={units})",
+                hint="keep the architecture: one LSTM(units), then Dense(n_classes)")
+    check_shape(model.inputs[0], (None, timesteps, features), name="the model's declared input",
+                hint="leave the batch axis out of the shape you declare")
+    ck.check_output_shapes(model, [((b, timesteps, features), (b, n_classes)) for b in batches])
+
+
+_check_classifier(24, 3, 3, 16, batches=[1, 7])
+### BEGIN HIDDEN TESTS
+_check_classifier(24, 3, 3, 16, batches=[13])          # a partial last batch (2000 = 31 x 64 + 16)
+_check_classifier(10, 5, 4, 8, batches=[1, 7, 16])
+_check_classifier(50, 1, 2, 4, batches=[7, 3])
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 (2 points)
+#
+# A data logger exports recordings as a 2-D table: one row per recording, and the columns grouped
+# by **feature**: all time steps of feature 0, then all time steps of feature 1, and so on
+# (`export_table` below shows exactly how). An LSTM needs `(samples, timesteps, features)`.
+#
+# The obvious `table.reshape(n, timesteps, features)` gives the right shape and the wrong data:
+# `reshape` cuts the row in memory order, so it takes three consecutive *time steps* of feature 0
+# and calls them "three features". Nothing raises; the model just learns from scrambled numbers.
+#
+# Write `to_3d(table, timesteps, features)` that returns an array of shape
+# `(len(table), timesteps, features)` with `out[n, t, f] == table[n, f * timesteps + t]`.
+
+# %% kind="readonly" grade_id="broken-pipeline"
+def export_table(X):
+    """How the logger writes a batch (N, T, F): per row, feature 0's T values, then feature 1's, ..."""
+    return X.transpose(0, 2, 1).reshape(len(X), -1)
+
+
+def broken_to_3d(table, timesteps, features):
+    return table.reshape(len(table), timesteps, features)
+
+
+table = export_table(X)
+scrambled = broken_to_3d(table, 24, 3)
+print("table:", table.shape, " broken_to_3d:", scrambled.shape, " original:", X.shape)
+check_shape(scrambled, X.shape, name="broken_to_3d output")          # the shape is right ...
+check_true(not np.array_equal(scrambled, X), "... and the values are not")
+print("recording 0, time step 0, as the LSTM would see it:", scrambled[0, 0])
+print("what it really was (3 features):                    ", X[0, 0])
+
+# %% kind="answer" grade_id="ex2-table-to-3d"
+def to_3d(table, timesteps, features):
+    ### BEGIN SOLUTION
+    table = np.asarray(table)
+    return table.reshape(len(table), features, timesteps).transpose(0, 2, 1)
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="ex2-table-to-3d-test" points=2
+def _check_to_3d(n, timesteps, features, seed):
+    original, _ = data.sequences(n=n, timesteps=timesteps, features=features, seed=seed)
+    out = np.asarray(to_3d(export_table(original), timesteps, features))
+    check_shape(out, (n, timesteps, features), name=f"to_3d(table of {n} recordings, {timesteps}, {features})")
+    mismatch = np.argwhere(out != original)
+    check_true(len(mismatch) == 0,
+               f"to_3d({timesteps}, {features}): the shape is right but values are misplaced, first at "
+               f"[n, t, f] = {tuple(int(i) for i in mismatch[0]) if len(mismatch) else None}; "
+               "out[n, t, f] must be table[n, f * timesteps + t]")
+
+
+_check_to_3d(7, 24, 3, seed=1)
+_check_to_3d(1, 24, 3, seed=2)
+### BEGIN HIDDEN TESTS
+_check_to_3d(13, 24, 3, seed=3)
+_check_to_3d(7, 10, 5, seed=4)
+_check_to_3d(1, 30, 1, seed=5)
+_check_to_3d(16, 8, 2, seed=6)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 (3 points)
+#
+# The next model stacks two LSTMs and should classify sequences of **any length**. Because it
+# declares its input, Keras checks every layer while the model is being built, so the bug below
+# raises at construction time instead of in the middle of training (the trace above found the same
+# layer). Write `build_stacked_classifier(features, n_classes, units=32)` that keeps the
+# architecture (two `LSTM(units)` layers, then `Dense(n_classes, activation="softmax")`), is built
+# as soon as it is created, and returns `(batch, n_classes)` probabilities for inputs
+# `(batch, timesteps, features)` with any batch size and any number of time steps.
+# Deleting the second LSTM is not a fix.
+
+# %% kind="readonly" grade_id="broken-stacked-classifier"
+def broken_stacked_classifier(features, n_classes, units=32):
+    return keras.Sequential([
+        keras.Input(shape=(None, features)),          # None: any number of time steps
+        layers.LSTM(units),
+        layers.LSTM(units),
+        layers.Dense(n_classes, activation="softmax"),
+    ])
+
+
+with expect_error(ValueError, shapes=[(None, 32)], contains=["ndim"]):
+    broken_stacked_classifier(3, 3)
+
+# %% kind="answer" grade_id="ex3-stacked-lstm"
+def build_stacked_classifier(features, n_classes, units=32):
+    ### BEGIN SOLUTION
+    return keras.Sequential([
+        keras.Input(shape=(None, features)),
+        layers.LSTM(units, return_sequences=True),
+        layers.LSTM(units),
+        layers.Dense(n_classes, activation="softmax"),
+    ])
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="ex3-stacked-lstm-test" points=3
+def _check_stacked(features, n_classes, units, cases):
+    model = build_stacked_classifier(features, n_classes, units=units)
+    name = f"build_stacked_classifier({features}, {n_classes}, units={units})"
+    check_true(model.built, f"{name}: not built before it sees data; declare its input")
+    expected = (4 * units * (features + units + 1) + 4 * units * (2 * units + 1)
+                + units * n_classes + n_classes)
+    check_equal(model.count_params(), expected, f"parameters of {name}",
+                hint="two LSTM(units) layers and one Dense(n_classes), nothing removed")
+    ck.check_output_shapes(model, [((b, t, features), (b, n_classes)) for b, t in cases], name=name)
+    x = np.random.default_rng(0).normal(size=(cases[0][0], cases[0][1], features)).astype("float32")
+    sums = np.asarray(model(x)).sum(axis=-1)
+    check_true(np.allclose(sums, 1.0, atol=1e-4), f"{name}: outputs should be softmax probabilities "
+               f"(rows summing to 1), got row sums {sums[:3]}")
+
+
+_check_stacked(3, 3, 32, cases=[(1, 24), (7, 24), (7, 10)])
+### BEGIN HIDDEN TESTS
+_check_stacked(3, 3, 32, cases=[(13, 37), (1, 5)])
+_check_stacked(5, 4, 8, cases=[(7, 24), (16, 3), (1, 60)])
+_check_stacked(1, 2, 4, cases=[(7, 12), (2, 1)])
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Train it
+#
+# Your stacked classifier from exercise 3, trained on 2,000 recordings for a fixed number of
+# steps, then scored on 500 recordings it never saw. Chance is 1/3.
+
+# %%
+X_train, y_train = data.sequences(n=2000, timesteps=24, features=3, split="train")
+X_test, y_test = data.sequences(n=500, timesteps=24, features=3, split="test")
+print("train:", X_train.shape, " test:", X_test.shape)
+
+clf = build_stacked_classifier(features=3, n_classes=3)
+result = ck.train(clf, X_train, y_train, loss="sparse_categorical_crossentropy",
+                  steps=150, batch_size=64, lr=3e-3)
+test_acc = float((ck.predict(clf, X_test).argmax(axis=-1) == y_test).mean())
+print(f"held-out accuracy: {test_acc:.3f} (chance 0.333)")
+
+# %% kind="test" grade_id="train-stacked-lstm-test" points=2
+check_loss_fell(result.losses)
+check_at_least(test_acc, 0.9, "held-out accuracy of the stacked LSTM classifier",
+               hint="a correct model reaches about 0.99 in 150 steps")
+
+# %% [markdown]
+# ## Summary
+#
+# - A Keras 3 model without a declared input is *unbuilt*: `summary()` shows `?`, `weights` is
+#   empty, `count_params()` raises. The first `fit`, `predict` or call builds it from that batch.
+# - If that first batch has the wrong shape, the model keeps the wrong shape: rebuild it.
+# - Declare the input with `keras.Input(shape=(timesteps, features))` (batch axis left out);
+#   `input_shape=` on a layer still works but warns. Use `None` for "any length".
+# - An LSTM reads `(samples, timesteps, features)`. 2-D input gives `expected ndim=3, found
+#   ndim=2`; a wrong feature count fails inside the LSTM cell's matrix product (`[8,5]` vs `[3,64]`).
+# - Stacked recurrent layers need `return_sequences=True` on all but the last.
+# - A 2-D table becomes 3-D by a reshape that follows the table's column order (and a transpose if
+#   features come first); the right shape alone proves nothing.

@@ -1,0 +1,9 @@
+def build_stacked_classifier(features, n_classes, units=32):
+    # declares 24 steps; Keras 3 only checks the rank at the input, so other lengths still work
+    model = keras.Sequential()
+    model.add(keras.Input(shape=(24, features)))
+    model.add(layers.LSTM(units, return_sequences=True))
+    model.add(layers.LSTM(units))
+    model.add(layers.Dense(n_classes))
+    model.add(layers.Softmax())
+    return model
