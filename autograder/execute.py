@@ -44,7 +44,6 @@ class SandboxedExecute(Execute):
 
     def __init__(self, **kw):
         super().__init__(**kw)
-        self.raise_on_iopub_timeout = False
         self.current_index = None
         self.guard_notes = []
         self.guard_failures = {}

@@ -8,7 +8,6 @@ file itself ends in `InvalidNotebook` with a message meant for them.
 from __future__ import annotations
 
 import json
-import uuid
 
 import nbformat
 from nbformat.reader import NotJSONError
@@ -45,6 +44,13 @@ class ShippedOverwriteCells(OverwriteCells):
         self.assignment_id = resources["nbgrader"]["assignment"]
         self.gradebook = self.shipped
         nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
+        for cell in nb.cells:
+            # Cells nbgrader disowned (an unknown grade_id, the losing copy of a duplicate) keep
+            # metadata without a grade_id, on which nbgrader's own later steps crash. They are
+            # the learner's cells now: plain cells.
+            meta = cell.metadata.get("nbgrader")
+            if meta is not None and (not isinstance(meta, dict) or "grade_id" not in meta):
+                del cell.metadata["nbgrader"]
         if self.add_missing_cells:
             try:
                 nb, resources = self.add_missing_grade_cells(nb, resources)
@@ -73,7 +79,7 @@ class ShippedOverwriteCells(OverwriteCells):
 
 
 def read_notebook(content: bytes | None, filename: str):
-    """Parse the file; every failure is an InvalidNotebook saying what is wrong with it."""
+    """(notebook, notes). Every failure is an InvalidNotebook saying what is wrong with the file."""
     if content is None:
         raise InvalidNotebook(f"{filename} was not submitted")
     if not content.strip():
@@ -83,7 +89,7 @@ def read_notebook(content: bytes | None, filename: str):
     except UnicodeDecodeError:
         raise InvalidNotebook(f"{filename} is not a text file (is it a notebook?)") from None
     try:
-        json.loads(text)
+        raw = json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidNotebook(f"{filename} is not valid notebook JSON ({error.msg} at line "
                               f"{error.lineno}, column {error.colno}); was it edited outside "
@@ -104,23 +110,21 @@ def read_notebook(content: bytes | None, filename: str):
         if cell.cell_type == "code":
             cell.setdefault("outputs", [])
             cell.setdefault("execution_count", None)
-    return nb
+    return nb, duplicate_id_notes(raw)
 
 
-def repair_cell_ids(nb) -> list:
-    """Give duplicate or missing cell ids fresh ones (nbformat 4.5 requires unique ids)."""
-    notes, seen = [], set()
-    if (nb.nbformat, nb.nbformat_minor) < (4, 5):
-        return notes
-    for cell in nb.cells:
-        cid = cell.get("id")
-        if not isinstance(cid, str) or not cid or cid in seen:
-            new = uuid.uuid4().hex[:8]
-            if isinstance(cid, str) and cid:
-                notes.append(f"duplicate cell id {cid!r} renamed to {new!r}")
-            cell["id"] = new
-        seen.add(cell["id"])
-    return notes
+def duplicate_id_notes(raw) -> list:
+    """nbformat silently renames duplicate cell ids while reading; say so to the learner."""
+    ids = [c.get("id") for c in raw.get("cells", []) if isinstance(c, dict) and c.get("id")]
+    return [f"duplicate cell id {cid!r} ({ids.count(cid)} cells); the copies were renamed"
+            for cid in sorted({i for i in ids if ids.count(i) > 1})]
+
+
+def _same_points(given, expected) -> bool:
+    try:
+        return float(given) == float(expected)
+    except (TypeError, ValueError):
+        return False
 
 
 def released_source(source: str) -> str:
@@ -143,7 +147,8 @@ def inspect_submission(nb, master: MasterNotebook, filename: str) -> list:
             if gid in by_id:
                 duplicates.append(gid)
             by_id[gid] = cell
-    known = {c["name"] for c in master.source_cells}
+    # Shared names like "setup" prove nothing: a test or answer cell of this notebook must be there.
+    known = set(master.grade_cells) | set(master.solution_cells)
     if not known & set(by_id):
         if by_id:
             raise InvalidNotebook(
@@ -161,6 +166,10 @@ def inspect_submission(nb, master: MasterNotebook, filename: str) -> list:
             if is_test:
                 notes.append(f"test cell {name!r} was deleted; the original was put back and run")
             continue
+        points = by_id[name].metadata.get("nbgrader", {}).get("points")
+        if name in master.grade_cells and points is not None and not _same_points(points, master.grade_cells[name]["max_score"]):
+            notes.append(f"points of test cell {name!r} were changed to {points!r}; the original "
+                         f"{master.grade_cells[name]['max_score']:g} was restored")
         if source["locked"] and by_id[name].source not in (source["source"],
                                                              released_source(source["source"])):
             what = "test cell" if is_test else "read-only cell"
@@ -177,11 +186,12 @@ def sanitize(nb, master: MasterNotebook, resources: dict, config):
     for pp in chain:
         try:
             nb, resources = pp(nb, resources)
-        except NbgraderValidationError as error:
+        except (NbgraderValidationError, KeyError, TypeError, AttributeError) as error:
             raise InvalidNotebook(f"the nbgrader metadata of {resources['nbgrader']['notebook']} is "
                                   f"corrupted ({str(error)[:200]}); start again from the released "
                                   "notebook") from None
-    return nb, resources
+    # nbgrader inserts restored cells as shallow NotebookNodes; make every level attribute-accessible.
+    return nbformat.from_dict(nb), resources
 
 
 def student_editable_cells(nb) -> list:

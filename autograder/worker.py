@@ -5,8 +5,10 @@ gradebook, so a worker needs nothing but this package and the course's Python en
 """
 from __future__ import annotations
 
+import copy
 import os
 import socket
+import warnings
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from . import guard, sandbox
 from .execute import SandboxedExecute
 from .kernel import KernelSession
 from .master import MasterNotebook
-from .sanitize import (InvalidNotebook, inspect_submission, read_notebook, repair_cell_ids, sanitize,
+from .sanitize import (InvalidNotebook, inspect_submission, read_notebook, sanitize,
                        student_editable_cells)
 from .scoring import TestResult, score_cells
 
@@ -91,6 +93,7 @@ def _worker_rss_peak() -> int | None:
 
 def grade_notebook(task: NotebookTask) -> NotebookResult:
     """Never raises: a problem with the submission or with grading becomes the result's status."""
+    warnings.filterwarnings("ignore", module="nbformat")  # reported as notes instead
     start = time.perf_counter()
     result = NotebookResult(task.student, task.assignment, task.notebook, "graded",
                             notes=list(task.notes), worker=f"{socket.gethostname()}:{os.getpid()}")
@@ -111,10 +114,14 @@ def grade_notebook(task: NotebookTask) -> NotebookResult:
 
 def _grade(task: NotebookTask, result: NotebookResult) -> None:
     options, master = task.options, task.master
-    config = Config(options.config)
+    config = copy.deepcopy(Config(options.config))
+    # The limits win over the course config: nbclient re-reads the config when it starts, so a
+    # constructor argument alone would be undone.
+    config.Execute.timeout = options.limits.cell_timeout
+    config.Execute.raise_on_iopub_timeout = False
     t0 = time.perf_counter()
-    nb = read_notebook(task.content, task.filename)
-    result.notes += repair_cell_ids(nb)
+    nb, read_notes = read_notebook(task.content, task.filename)
+    result.notes += read_notes
     result.notes += inspect_submission(nb, master, task.filename)
     resources = {"nbgrader": {"student": task.student, "assignment": task.assignment,
                               "notebook": task.notebook, "db_url": "shipped://"},

@@ -1,0 +1,155 @@
+"""`python -m autograder demo`: grade the bundled sample class end to end, in its own course folder.
+
+The demo course (default build/demo-class/, gitignored) gets the course's nbgrader_config.py,
+the sources of every assignment the sample class uses (the real ones from source/, the fixture
+one from sample_class/source/), its own gradebook, the sample class's submitted/ tree, and the
+LMS download in sample_class/lms/ collected with `collect`. It then grades every assignment
+through the same Coordinator as `grade`, and with --check compares every score, reason, note and
+review flag with sample_class/expected.json. The real gradebook is never touched.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_class"
+
+
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(folder)).encode() + p.read_bytes())
+    return h.hexdigest()
+
+
+def _sync(src: Path, dest: Path) -> None:
+    """Make dest a copy of src, rewriting only files whose bytes differ (cheap on re-runs)."""
+    wanted = {p.relative_to(src): p for p in src.rglob("*") if p.is_file()} if src.is_dir() else {}
+    if dest.is_dir():
+        for p in sorted(dest.rglob("*"), reverse=True):
+            rel = p.relative_to(dest)
+            if p.is_file() and rel not in wanted:
+                p.unlink()
+            elif p.is_dir() and not any(p.iterdir()):
+                p.rmdir()
+    for rel, p in wanted.items():
+        target = dest / rel
+        if not target.exists() or target.read_bytes() != p.read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(p, target)
+
+
+def prepare(course_dir: Path, expected: dict) -> list:
+    """Build the demo course folder and its gradebook; returns the assignments, in order."""
+    from nbgrader.apps.api import NbGraderAPI
+
+    from .course_config import load_course
+    course_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+    course = load_course(course_dir, f"sqlite:///{course_dir / 'gradebook.db'}")
+    assignments = sorted({a for group in ("submitted", "lms") for s in expected[group].values() for a in s})
+    api = NbGraderAPI(course.coursedir, config=course.config)
+    for assignment in assignments:
+        own = SAMPLE / "source" / assignment
+        src = own if own.is_dir() else ROOT / "source" / assignment
+        if not src.is_dir():
+            raise SystemExit(f"demo: the sample class needs {assignment}, but {src} does not exist")
+        dest = course.folder("source", ".", assignment)
+        _sync(src, dest)
+        stamp = course_dir / f".generated-{assignment}"
+        digest = _digest(dest)
+        if not stamp.exists() or stamp.read_text() != digest:
+            result = api.generate_assignment(assignment, force=True, create=True)
+            if not result["success"]:
+                raise SystemExit(f"demo: nbgrader generate_assignment {assignment} failed:\n{result['log']}")
+            stamp.write_text(digest)
+    _sync(SAMPLE / "submitted", course.folder("submitted"))
+    return assignments
+
+
+def check(expected: dict, results: dict) -> list:
+    """Every mismatch between the graded sample class and expected.json, as readable lines."""
+    problems = []
+    for group in ("submitted", "lms"):
+        for student, assignments in sorted(expected[group].items()):
+            for assignment, notebooks in sorted(assignments.items()):
+                graded = results.get(assignment, {}).get(student)
+                if graded is None:
+                    problems.append(f"{student}/{assignment}: not graded")
+                    continue
+                for notebook, exp in sorted(notebooks.items()):
+                    problems += _check_one(f"{student}/{notebook}", exp, graded.get(notebook))
+    return problems
+
+
+def _check_one(where, exp, result) -> list:
+    if result is None:
+        return [f"{where}: no result"]
+    out = []
+    if result.status != exp["status"]:
+        out.append(f"{where}: status {result.status!r}, expected {exp['status']!r} ({result.message})")
+    for t in result.tests:
+        points, reason = exp["tests"].get(t.grade_id) or exp["tests"].get("*") or (t.max_score, "passed")
+        if (t.score or 0) != points or reason not in t.reason:
+            out.append(f"{where} {t.grade_id}: got {t.score} ({t.reason!r}), expected {points} with "
+                       f"reason containing {reason!r}")
+    text = "\n".join(result.notes + [result.message])
+    for note in exp["notes"]:
+        if note not in text:
+            out.append(f"{where}: no note containing {note!r} (notes: {result.notes})")
+    if bool(result.review) != exp["review"]:
+        out.append(f"{where}: review flag {bool(result.review)} ({result.review}), expected {exp['review']}")
+    return out
+
+
+def run_demo(args) -> int:
+    from . import state
+    from .cli import print_run, settings_from
+    from .coordinator import Coordinator, GradingError
+    from .course_config import load_course
+    from .gradebook_writer import GradebookWriter
+    from .intake import collect_lms
+
+    expected = json.loads((SAMPLE / "expected.json").read_text())
+    course_dir = Path(args.dir).resolve() if args.dir else ROOT / "build" / "demo-class"
+    assignments = prepare(course_dir, expected)
+    course = load_course(course_dir, f"sqlite:///{course_dir / 'gradebook.db'}")
+    writer = GradebookWriter(course.db_url, course.course_id)
+    for assignment in assignments:
+        lms = SAMPLE / "lms" / assignment
+        if lms.is_dir():
+            rep = collect_lms(course, assignment, lms, writer.known_students(), "add", None, writer.add_student)
+            print(f"{assignment} LMS download: " + "; ".join(rep.lines()))
+    all_results = {}
+    for assignment in assignments:
+        settings = settings_from(args, course)
+        limits = expected.get("limits", {}).get(assignment, {})
+        for key, value in limits.items():  # the sample class's own, unless given on the command line
+            if getattr(args, key, None) in (None, getattr(type(settings.limits)(), key)):
+                setattr(settings.limits, key, value)
+        try:
+            coord = Coordinator(course, settings)
+            try:
+                print_run(coord.grade(assignment))
+            finally:
+                coord.close()
+        except GradingError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        all_results[assignment] = state.all_results(course.work_dir, assignment)
+    print(f"demo course: {course_dir}  (gradebook {course.db_url}, feedback in {course_dir / 'feedback'}, "
+          f"class reports in {course.work_dir})")
+    if args.check:
+        problems = check(expected, all_results)
+        if problems:
+            print(f"{len(problems)} difference(s) from sample_class/expected.json:")
+            print("\n".join("  " + p for p in problems))
+            return 1
+        n = sum(len(nbs) for g in ("submitted", "lms") for s in expected[g].values() for nbs in s.values())
+        print(f"all {n} sample notebooks graded as sample_class/expected.json says")
+    return 0
