@@ -1,0 +1,2 @@
+def to_channels_last(batch):
+    return np.moveaxis(batch, 1, -1)

@@ -1,0 +1,8 @@
+def build_digit_cnn(height=28, width=28, channels=1, n_classes=10):
+    return keras.Sequential([
+        keras.Input(shape=(height, width, channels)),
+        layers.Conv2D(8, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Conv2D(16, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Reshape((-1,)),  # -1: "whatever is left"
+        layers.Dense(n_classes),
+    ])
