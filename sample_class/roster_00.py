@@ -1,0 +1,89 @@
+"""The sample class on the real assignment 00-reading-shapes (PyTorch notebook).
+
+Same format as roster_mini. Answer snippets are written here, not borrowed from the fairness
+fixtures, so that each expected reason below is one this file's author checked.
+"""
+from pathlib import Path
+
+from .spec import Spec
+
+A = "00-reading-shapes"
+TORCH = "00-reading-shapes-torch"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def available() -> bool:
+    return (ROOT / "release" / A / f"{TORCH}.ipynb").exists() and (ROOT / "source" / A / f"{TORCH}.ipynb").exists()
+
+
+ALT = {
+    "ex1-conv-output-size": (
+        "import math\n\n"
+        "def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):\n"
+        "    span = dilation * (kernel - 1) + 1  # what the kernel covers, holes included\n"
+        "    return math.floor((size + 2 * padding - span) / stride) + 1\n"),
+    "ex2-conv-transpose-output-size": (
+        "def conv_transpose_output_size(size, kernel, stride=1, padding=0, output_padding=0, dilation=1):\n"
+        "    full = (size - 1) * stride + dilation * (kernel - 1) + 1\n"
+        "    return full - 2 * padding + output_padding\n"),
+    "ex3-predict-shapes": (
+        "def _pair(v):\n    return v if isinstance(v, tuple) else (v, v)\n\n"
+        "def predict_shapes(input_shape):\n"
+        "    n, c, h, w = input_shape\n    shapes = []\n"
+        "    for layer in shape_model:  # read the settings, never run the model\n"
+        "        if isinstance(layer, nn.ConvTranspose2d):\n"
+        "            (kh, kw), (sh, sw), (ph, pw) = layer.kernel_size, layer.stride, layer.padding\n"
+        "            (oh, ow), (dh, dw) = layer.output_padding, layer.dilation\n"
+        "            h = conv_transpose_output_size(h, kh, sh, ph, oh, dh)\n"
+        "            w = conv_transpose_output_size(w, kw, sw, pw, ow, dw)\n"
+        "            c = layer.out_channels\n"
+        "        elif isinstance(layer, (nn.Conv2d, nn.MaxPool2d)):\n"
+        "            (kh, kw), (ph, pw), (dh, dw) = (_pair(layer.kernel_size), _pair(layer.padding),\n"
+        "                                            _pair(layer.dilation))\n"
+        "            sh, sw = _pair(layer.stride)\n"
+        "            h, w = conv_output_size(h, kh, sh, ph, dh), conv_output_size(w, kw, sw, pw, dw)\n"
+        "            c = getattr(layer, 'out_channels', c)\n"
+        "        if isinstance(layer, nn.Flatten):\n"
+        "            shapes.append((n, c * h * w))\n"
+        "        else:\n"
+        "            shapes.append((n, c, h, w))\n"
+        "    return shapes\n"),
+    "ex4-to-channels-first": "def to_channels_first(batch):\n    return batch.movedim(-1, 1)\n",
+    "ex5-digit-cnn": (
+        "def build_digit_cnn(in_channels=1, height=28, width=28, n_classes=10):\n"
+        "    return nn.Sequential(\n"
+        "        nn.Conv2d(in_channels, 8, kernel_size=3), nn.ReLU(), nn.MaxPool2d(2),\n"
+        "        nn.Conv2d(8, 16, kernel_size=3), nn.ReLU(), nn.MaxPool2d(2),\n"
+        "        nn.Flatten(), nn.LazyLinear(n_classes))\n"),
+}
+
+STUDENTS = {
+    "ada": {TORCH: Spec(solution=True)},
+    "ben": {TORCH: Spec(answers=ALT)},
+    "cleo": {TORCH: Spec(solution=True, answers={  # forgets dilation; reshape instead of permute
+        "ex1-conv-output-size": ("def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):\n"
+                                 "    return (size + 2 * padding - kernel) // stride + 1\n"),
+        "ex4-to-channels-first": ("def to_channels_first(batch):\n"
+                                  "    n, h, w, c = batch.shape\n    return batch.reshape(n, c, h, w)\n")},
+        expect={"ex1-conv-output-size-test": (0, "expected 24, got 26"),
+                "ex4-to-channels-first-test": (0, "pixel values moved")})},
+    "dev": {TORCH: Spec(  # the release notebook, untouched
+        expect={"*": (0, "NotImplementedError"),
+                "train-digit-cnn-test": (0, "NameError: name 'result' is not defined")})},
+    "lena": {TORCH: Spec(solution=True, answers={  # silences the checks, then submits wrong answers
+        "ex1-conv-output-size": ("import course.checks\n"
+                                 "course.checks.check_equal = lambda *a, **k: None\n"
+                                 "check_equal = lambda *a, **k: None\n\n"
+                                 "def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):\n"
+                                 "    return 0\n"),
+        "ex5-digit-cnn": ("ct.check_output_shapes = lambda *a, **k: None\n\n"
+                          "def build_digit_cnn(in_channels=1, height=28, width=28, n_classes=10):\n"
+                          "    return BrokenDigitNet(in_channels, height, width, n_classes)\n")},
+        expect={"ex1-conv-output-size-test": (0, "expected 26, got 0"),
+                "ex5-digit-cnn-test": (0, "expects (*, 784), got (1, 400)"),
+                "train-digit-cnn-test": (0, "NameError: name 'result' is not defined")},
+        expect_notes=["course helpers were modified"], expect_review=True)},
+}
+
+# The real notebook trains a model: give it room even on a loaded 2-core machine.
+LIMITS = {"cell_timeout": 300, "notebook_timeout": 900, "memory_mb": 3072}
