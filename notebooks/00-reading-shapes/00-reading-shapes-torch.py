@@ -35,6 +35,7 @@
 # that it fails the way we claim, prints the real message and lets the notebook carry on.
 
 # %% kind="setup"
+import sys
 import traceback
 
 import numpy as np
@@ -147,6 +148,16 @@ with expect_error(RuntimeError, shapes=[2], contains=["output padding"]):
     up(torch.zeros(1, 1, 7, 7))
 
 # %% [markdown]
+# PyTorch's `Conv2d` also takes Keras-style strings: `padding="valid"` means 0 and
+# `padding="same"` keeps the size, but only with stride 1. A strided "same" convolution is refused
+# as soon as the layer is built (Keras accepts it; see the Keras notebook):
+
+# %% kind="readonly" grade_id="repro-same-strided"
+check_shape(nn.Conv2d(1, 1, 3, padding="same")(torch.zeros(1, 1, 7, 7)), (1, 1, 7, 7), name="padding='same'")
+with expect_error(ValueError, contains=["same", "strided"]):
+    nn.Conv2d(1, 1, 3, padding="same", stride=2)
+
+# %% [markdown]
 # **Silent: sizes are rounded down, never fractional.** A common claim is that a stride which
 # does not divide the input size "gives a non-integer size" and raises an error. It does not: the
 # division is floored and the leftover rows and columns are simply never visited. A 3-pixel stride
@@ -246,7 +257,7 @@ with expect_error(RuntimeError, shapes=[(4, 400), (784, 10)]) as caught:
 # you, frame by frame, outermost call first:
 
 # %% kind="readonly" grade_id="full-traceback"
-traceback.print_exception(caught.error, limit=None, file=__import__("sys").stdout)
+traceback.print_exception(caught.error, limit=None, file=sys.stdout)
 
 # %% [markdown]
 # How to read it:
