@@ -40,7 +40,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course import check_at_most, check_equal, check_loss_fell, check_shape, check_true
+from course import check_at_most, check_loss_fell, check_shape, check_true
 from course import data, expect_error, expect_warning, plots
 from course import torch as ct
 

@@ -1,0 +1,586 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+# ---
+
+# %% [markdown]
+# # 05 · Odd sizes, strides and padding in conv autoencoders (Keras)
+#
+# An autoencoder must give back an image of exactly the size it was given. Strided convolutions
+# and pooling round the size down (`'valid'`) or up (`'same'`), and upsampling multiplies it back,
+# so an image whose side is not a multiple of the total stride comes back a few pixels short or
+# long. Keras computes every layer's output size when the model is built, yet it has no idea what
+# the target will be: the mismatch surfaces at `fit` (the loss) or at a `Concatenate` that joins a
+# skip connection. This notebook reproduces those errors, reads them, and builds autoencoders that
+# return the exact input size for any height and width.
+
+# %% [markdown]
+# ## Learning goals
+#
+# - Predict output sizes of `Conv2D`, `MaxPooling2D` and `Conv2DTranspose` for `'valid'` and
+#   `'same'` padding, and see why `128 -> 42 -> 126` happens.
+# - Know where Keras reports the mismatch: at `fit` for the loss; at `Concatenate` either when the
+#   model is built (fixed input size) or when it is called (input size `None`).
+# - Read `Arguments target and output must have the same shape` and `A Concatenate layer requires
+#   inputs with matching shapes except for the concatenation axis`.
+# - Control `Conv2DTranspose`'s output size with `output_padding` (and know that `0` and `None`
+#   differ).
+# - Restore the exact size with `ZeroPadding2D` / `Cropping2D`, `Resizing`, or sizes recorded on
+#   the way down.
+
+# %% [markdown]
+# ## Setup
+
+# %% kind="setup"
+import math
+
+import numpy as np
+
+from course import keras as ck  # first: it loads TensorFlow with its C++ start-up lines muted
+from course import check_at_most, check_loss_fell, check_shape, check_true
+from course import data, expect_error, plots
+
+import keras  # noqa: E402  (already loaded by course.keras)
+import tensorflow as tf  # noqa: E402
+from keras import layers, ops  # noqa: E402
+
+ck.seed(0)
+print(ck.device_report())
+
+
+def conv_out(n, kernel, stride=1, padding="valid"):
+    """Output size of a Keras convolution or pooling layer along one axis."""
+    if padding == "same":
+        return math.ceil(n / stride)
+    return (n - kernel) // stride + 1
+
+
+# %% [markdown]
+# ## Reproduce the error
+#
+# ### 1. Pooling with stride 3 on a 128 x 128 image
+#
+# `MaxPooling2D(3)` pools with `strides=3` (the strides default to the pool size). 128 is not a
+# multiple of 3: with the default `padding='valid'` the pooled map has
+# `floor((128 - 3) / 3) + 1 = 42` rows, and upsampling by 3 gives 126. A common claim is that a
+# stride which does not divide the input "gives a non-integer size" and makes the model fail to
+# build. Under Keras 3 that is not what happens: Keras rounds, builds the model and reports its
+# output shape without a word.
+
+# %% kind="readonly" grade_id="reproduce-stride3"
+stride3_ae = keras.Sequential([
+    keras.Input((128, 128, 1)),
+    layers.Conv2D(8, 3, padding="same", activation="relu"),
+    layers.MaxPooling2D(3),                    # 128 -> 42   (strides=3, rounds down)
+    layers.Conv2D(8, 3, padding="same", activation="relu"),
+    layers.UpSampling2D(3),                    # 42 -> 126
+    layers.Conv2D(1, 3, padding="same", activation="sigmoid"),
+], name="stride3_ae")
+print("predicted pooled size:", conv_out(128, 3, stride=3), "| with padding='same':", conv_out(128, 3, 3, "same"))
+check_shape(stride3_ae.output_shape, (None, 126, 126, 1), name="stride-3 autoencoder output")
+print("model built; output shape", stride3_ae.output_shape)
+
+# %% [markdown]
+# The error comes when `fit` compares the output with its target, the input images. The wording
+# depends on the loss: binary cross-entropy checks the shapes itself, mean squared error fails
+# inside TensorFlow's subtraction while the training step is traced:
+
+# %% kind="readonly" grade_id="reproduce-stride3-fit"
+images = np.random.default_rng(0).random((16, 128, 128, 1), dtype=np.float32)
+
+stride3_ae.compile(optimizer="adam", loss="binary_crossentropy")
+with expect_error(ValueError, shapes=[(None, 128, 128, 1), (None, 126, 126, 1)]):
+    stride3_ae.fit(images, images, epochs=1, verbose=0)
+
+stride3_ae.compile(optimizer="adam", loss="mse")
+with expect_error(ValueError, shapes=[(128, 128, 1), (126, 126, 1)]):
+    stride3_ae.fit(images, images, epochs=1, verbose=0)
+
+# %% [markdown]
+# Pooling with stride 3 also runs out of pixels fast: `28 -> 9 -> 3 -> 1`, and a fourth pooling
+# has nothing left. That one *is* caught when the model is built:
+
+# %% kind="readonly" grade_id="reproduce-too-small"
+with expect_error(ValueError, shapes=[(None, 1, 1, 8)]):
+    keras.Sequential([keras.Input((28, 28, 8))] + [layers.MaxPooling2D(3) for _ in range(4)])
+
+# %% [markdown]
+# ### 2. 'valid' padding shrinks every layer
+#
+# `Conv2D`'s default is `padding='valid'`: a 3 x 3 kernel loses one pixel on each border. The
+# per-layer trace shows 28 turning into 22, and `fit` fails as before:
+
+# %% kind="readonly" grade_id="reproduce-valid"
+valid_ae = keras.Sequential([
+    keras.Input((28, 28, 1)),
+    layers.Conv2D(8, 3, activation="relu"),    # 28 -> 26
+    layers.Conv2D(8, 3, activation="relu"),    # 26 -> 24
+    layers.MaxPooling2D(2),                    # 24 -> 12
+    layers.UpSampling2D(2),                    # 12 -> 24
+    layers.Conv2D(1, 3),                       # 24 -> 22
+], name="valid_ae")
+print(ck.trace(valid_ae, (None, 28, 28, 1)))
+digits28, _ = data.digits(n=32)
+valid_ae.compile(optimizer="adam", loss="mse")
+with expect_error(ValueError, shapes=[28, 22]):
+    valid_ae.fit(digits28, digits28, epochs=1, verbose=0)
+
+# %% [markdown]
+# ### 3. 'same' padding is not a cure
+#
+# `padding='same'` keeps stride-1 convolutions size-preserving, and a stride-2 layer then gives
+# `ceil(n / 2)`. The two textbook "halve, then double" autoencoders are exact for even sides only:
+# pooling + `UpSampling2D` comes back one short for 127, a stride-2 `Conv2D` + `Conv2DTranspose`
+# (both `'same'`) comes back one long.
+
+# %% kind="readonly" grade_id="reproduce-same-not-enough"
+def pool_then_upsample(side):
+    return keras.Sequential([keras.Input((side, side, 1)),
+                             layers.Conv2D(8, 3, padding="same", activation="relu"),
+                             layers.MaxPooling2D(2), layers.UpSampling2D(2),
+                             layers.Conv2D(1, 3, padding="same")])
+
+
+def stride_then_transpose(side):
+    return keras.Sequential([keras.Input((side, side, 1)),
+                             layers.Conv2D(8, 3, strides=2, padding="same", activation="relu"),
+                             layers.Conv2DTranspose(8, 3, strides=2, padding="same", activation="relu"),
+                             layers.Conv2D(1, 3, padding="same")])
+
+
+for side in (128, 127):
+    print(f"{side}: pool/upsample -> {pool_then_upsample(side).output_shape[1:3]}, "
+          f"stride/transpose -> {stride_then_transpose(side).output_shape[1:3]}")
+check_shape(pool_then_upsample(127).output_shape, (None, 126, 126, 1), name="pool/upsample on 127")
+check_shape(stride_then_transpose(127).output_shape, (None, 128, 128, 1), name="stride/transpose on 127")
+print("127 comes back as 126 or 128, never 127")
+
+# %% [markdown]
+# ### 4. An odd size breaks a skip connection: 7 -> 3 -> 6
+#
+# A U-Net style autoencoder concatenates each decoder map with the encoder map of the same level.
+# On 28 x 28 digits three poolings give `28 -> 14 -> 7 -> 3` and upsampling gives 6, which cannot
+# be concatenated with the 7 x 7 encoder map. The builder below is used again in Exercise 2: its
+# `fix` argument will receive your repair.
+
+# %% kind="readonly" grade_id="skip-autoencoder"
+def conv_block(x, filters):
+    return layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+
+
+def build_skip_ae(height, width, channels=1, fix=None):
+    """A small U-Net: three poolings, three skip connections joined with Concatenate.
+
+    `fix(up, skip)`, when given, must return `up` with the height and width of `skip`.
+    """
+    def join(up, skip):
+        if fix is not None:
+            up = fix(up, skip)
+        return layers.Concatenate()([skip, up])
+
+    inputs = keras.Input((height, width, channels))
+    s1 = conv_block(inputs, 8)                                # H
+    s2 = conv_block(layers.MaxPooling2D(2)(s1), 16)           # H // 2
+    s3 = conv_block(layers.MaxPooling2D(2)(s2), 32)           # H // 4
+    z = conv_block(layers.MaxPooling2D(2)(s3), 32)            # H // 8
+    y = conv_block(join(layers.UpSampling2D(2)(z), s3), 16)
+    y = conv_block(join(layers.UpSampling2D(2)(y), s2), 8)
+    y = conv_block(join(layers.UpSampling2D(2)(y), s1), 8)
+    return keras.Model(inputs, layers.Conv2D(channels, 1)(y))
+
+
+check_shape(build_skip_ae(128, 128).output_shape, (None, 128, 128, 1), name="skip autoencoder for 128 x 128")
+# A fixed input size: the error comes while the model is being built.
+with expect_error(ValueError, shapes=[(None, 7, 7, 32), (None, 6, 6, 32)]):
+    build_skip_ae(28, 28)
+
+# %% [markdown]
+# With `keras.Input((None, None, 1))` the sizes are unknown when the model is built, so it builds
+# fine and the error waits for the first batch. Called eagerly, TensorFlow's concat op raises
+# `InvalidArgumentError`; inside `predict` or `fit` (a traced graph) the same problem is a
+# `ValueError`:
+
+# %% kind="readonly" grade_id="reproduce-skip-dynamic"
+any_size_skip_ae = build_skip_ae(None, None)
+print("built for any size; output shape", any_size_skip_ae.output_shape)
+batch28 = np.zeros((2, 28, 28, 1), dtype=np.float32)
+with expect_error(tf.errors.InvalidArgumentError, shapes=[(2, 7, 7, 32), (2, 6, 6, 32)]):
+    any_size_skip_ae(batch28)
+with expect_error(ValueError, shapes=[(2, 7, 7, 32), (2, 6, 6, 32)]):
+    any_size_skip_ae.predict(batch28, verbose=0)
+
+# %% [markdown]
+# Rounding down also loses data without a word. A 2 x 2 `'valid'` pooling of a 7 x 7 map covers
+# rows and columns 0-5 only; whatever sits in the last row never reaches the output:
+
+# %% kind="readonly" grade_id="reproduce-silent-floor"
+fmap = np.random.default_rng(1).random((1, 7, 7, 1), dtype=np.float32)
+changed = fmap.copy()
+changed[:, 6, :, :] = 100.0                      # a bright last row
+pooled, pooled_changed = layers.MaxPooling2D(2)(fmap), layers.MaxPooling2D(2)(changed)
+check_shape(pooled, (1, 3, 3, 1), name="pooled 7 x 7 map")
+check_true(np.array_equal(pooled, pooled_changed), "the last row should be invisible to the pooling")
+print("'valid' pooling ignores row 6 and column 6; padding='same' gives",
+      tuple(layers.MaxPooling2D(2, padding="same")(fmap).shape), "and keeps them")
+
+# %% [markdown]
+# ### 5. Conv2DTranspose and `output_padding`
+#
+# Going down, `Conv2D(3, strides=2, padding='same')` maps both 5 and 6 to 3. Going up,
+# `Conv2DTranspose` must pick one. With `padding='same'` and the default `output_padding=None` it
+# always picks `2n` (6). Setting `output_padding` switches to the formula
+# `(n - 1) * stride + kernel - 2 * (kernel // 2) + output_padding`, so `output_padding=0` gives
+# `2n - 1` (5) and `1` gives `2n` (6). Keras 3 has no `output_size=` argument; the size is fixed when
+# the layer is created. A value that is not smaller than the stride is rejected right there,
+# before any data:
+
+# %% kind="readonly" grade_id="reproduce-transposed"
+down = layers.Conv2D(8, 3, strides=2, padding="same")
+print("down: 5 ->", down(keras.KerasTensor((None, 5, 5, 8))).shape[1], "| 6 ->", down(keras.KerasTensor((None, 6, 6, 8))).shape[1])
+z3 = keras.KerasTensor((None, 3, 3, 8))
+for output_padding in (None, 0, 1):
+    up = layers.Conv2DTranspose(8, 3, strides=2, padding="same", output_padding=output_padding)
+    print(f"output_padding={output_padding}: 3 -> {up(z3).shape[1]}")
+check_shape(layers.Conv2DTranspose(8, 3, strides=2, padding="same", output_padding=0)(z3), (None, 5, 5, 8),
+            name="Conv2DTranspose with output_padding=0")
+with expect_error(ValueError, contains=["output_padding", "strides"]):
+    layers.Conv2DTranspose(8, 3, strides=2, padding="same", output_padding=2)
+
+# %% [markdown]
+# ## Read the traceback
+#
+# **At `fit`, binary cross-entropy.** `Arguments target and output must have the same shape.
+# Received: target.shape=(None, 128, 128, 1), output.shape=(None, 126, 126, 1)`: *target* is the
+# `y` you passed to `fit` (here the images themselves), *output* is what the model produced. `None`
+# is the batch axis: the error comes while Keras traces the training step, before it knows the
+# batch size.
+#
+# **At `fit`, mean squared error.** `Dimensions must be equal, but are 128 and 126 for
+# '{{node compile_loss/mse/sub}} ...' with input shapes: [?,128,128,1], [?,126,126,1]`: the node
+# name says where, the subtraction inside the compiled loss; `?` is TensorFlow's spelling of an
+# unknown batch size. 128 is the first mismatching axis of the target, 126 the model's.
+#
+# **At `Concatenate`.** `requires inputs with matching shapes except for the concatenation axis.
+# Received: input_shape=[(None, 7, 7, 32), (None, 6, 6, 32)]`: the concatenation axis is the last
+# one (channels, 32 + 32 here) and may differ; every other axis must agree. The first shape is
+# the first tensor in the list (the encoder map `skip`), the second the upsampled map.
+#
+# A per-layer trace finds where the size went wrong. For the stride-3 model, the pooling layer:
+
+# %% kind="readonly" grade_id="read-trace"
+print(ck.trace(stride3_ae, (None, 128, 128, 1)))
+
+# %% [markdown]
+# For the skip connection, trace the path that leads to the failing `Concatenate`: the third
+# pooling turns 7 into 3, and doubling 3 cannot give 7 back.
+
+# %% kind="readonly" grade_id="read-trace-skip"
+down_and_up = keras.Sequential([
+    keras.Input((28, 28, 1)),
+    layers.Conv2D(8, 3, padding="same"), layers.MaxPooling2D(2),
+    layers.Conv2D(16, 3, padding="same"), layers.MaxPooling2D(2),
+    layers.Conv2D(32, 3, padding="same"), layers.MaxPooling2D(2),
+    layers.UpSampling2D(2),
+], name="down_and_up")
+print(ck.trace(down_and_up, (None, 28, 28, 1)))
+
+
+def roundtrip(n, levels, factor=2):
+    sizes = [n]
+    for _ in range(levels):
+        sizes.append(sizes[-1] // factor)
+    return sizes + [sizes[-1] * factor ** levels]
+
+
+for n in (28, 100, 128, 27, 33, 65):
+    down2, down3 = roundtrip(n, 2), roundtrip(n, 3)
+    print(f"{n:4d}: 2 levels {down2} {'ok' if down2[-1] == n else 'MISMATCH'}   "
+          f"3 levels {down3} {'ok' if down3[-1] == n else 'MISMATCH'}")
+
+# %% [markdown]
+# Only sides that are multiples of `2**levels` survive a round trip. The repairs, all used below:
+#
+# 1. **Pad, then crop.** `ZeroPadding2D` up to a multiple of the total stride, then `Cropping2D`
+#    back to `H x W`. In Keras the sizes are known when the model is built, so this is plain
+#    arithmetic on `height` and `width`.
+# 2. **Follow the encoder's sizes.** Record the size of every level on the way down and upsample
+#    to exactly that size: `Conv2DTranspose` with the matching `output_padding`.
+# 3. **Match each skip.** Pad or crop the upsampled map to the encoder map before `Concatenate`.
+# 4. **Resize at the end.** `layers.Resizing(height, width)` always gives the right shape but
+#    stretches the image slightly; fine for a demo, not for pixel-exact work.
+
+# %% [markdown]
+# ## Exercise 1 (4 points)
+#
+# The stride-3 autoencoder as a builder. It never raises while being built, and returns the input
+# size only when the side is a multiple of 9:
+
+# %% kind="readonly" grade_id="broken-stride3-ae"
+def build_broken_stride3_ae(height, width, channels=1):
+    return keras.Sequential([
+        keras.Input((height, width, channels)),
+        layers.Conv2D(8, 3, padding="same", activation="relu"), layers.MaxPooling2D(3),
+        layers.Conv2D(16, 3, padding="same", activation="relu"), layers.MaxPooling2D(3),
+        layers.UpSampling2D(3), layers.Conv2D(8, 3, padding="same", activation="relu"),
+        layers.UpSampling2D(3), layers.Conv2D(channels, 3, padding="same"),
+    ])
+
+
+for side in (28, 100, 128):
+    print(side, "->", build_broken_stride3_ae(side, side).output_shape[1:3])
+
+# %% [markdown]
+# Write `build_autoencoder(height, width, channels=1)`, returning a Keras model (functional or
+# Sequential) that
+#
+# - maps `(N, height, width, channels)` to exactly `(N, height, width, channels)` for **any**
+#   `height` and `width` (28, 100 and 128 are tested below; other sizes, odd ones and non-square
+#   ones are tested too) and any batch size;
+# - really compresses: somewhere inside, the feature maps are at most
+#   `ceil(height/4) x ceil(width/4)` (two halvings).
+#
+# Any repair from the list above works. The training cell at the end trains your model on
+# grayscale microscopy and photo patches of an odd size, 31 x 31.
+
+# %% kind="answer" grade_id="ex1-exact-size-autoencoder"
+def build_autoencoder(height, width, channels=1):
+    ### BEGIN SOLUTION
+    pad_h, pad_w = -height % 4, -width % 4          # up to a multiple of 4 (two halvings)
+    inputs = keras.Input((height, width, channels))
+    x = layers.ZeroPadding2D(((0, pad_h), (0, pad_w)))(inputs)
+    x = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Conv2D(16, 3, padding="same", activation="relu")(x)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.UpSampling2D(2)(x)
+    x = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
+    x = layers.UpSampling2D(2)(x)
+    x = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
+    x = layers.Conv2D(channels, 3, padding="same")(x)
+    outputs = layers.Cropping2D(((0, pad_h), (0, pad_w)))(x)
+    return keras.Model(inputs, outputs)
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="ex1-exact-size-autoencoder-test" points=4
+def smallest_map(model, shape):
+    """The smallest height and width of any layer's output when the model runs on `shape`."""
+    outs = []
+    for layer in model.layers:
+        try:
+            out = layer.output
+        except (AttributeError, ValueError):
+            continue
+        if hasattr(out, "shape") and len(out.shape) == 4:
+            outs.append(out)
+    check_true(outs, "no layer produced a 4-D feature map; build the model with the functional API or Sequential")
+    maps = keras.Model(model.inputs, outs)([np.zeros(shape, dtype=np.float32)])
+    maps = maps if isinstance(maps, (list, tuple)) else [maps]
+    return min(m.shape[1] for m in maps), min(m.shape[2] for m in maps)
+
+
+ae = build_autoencoder(28, 28)
+check_true(isinstance(ae, keras.Model), f"build_autoencoder should return a keras.Model, got {type(ae).__name__}")
+for side in (28, 100, 128):
+    ck.check_output_shapes(build_autoencoder(side, side), [((2, side, side, 1), (2, side, side, 1))],
+                           name=f"build_autoencoder({side}, {side}) output")
+ck.check_output_shapes(build_autoencoder(28, 28, 3), [((2, 28, 28, 3), (2, 28, 28, 3))], name="3-channel autoencoder")
+h, w = smallest_map(ae, (1, 28, 28, 1))
+check_true(h <= 7 and w <= 7, f"the smallest feature map for a 28 x 28 input is {h} x {w}; it must be at most 7 x 7")
+print("visible tests passed")
+### BEGIN HIDDEN TESTS
+for hh, ww in [(27, 27), (33, 33), (65, 65), (31, 40), (17, 23)]:
+    model = build_autoencoder(hh, ww)
+    ck.check_output_shapes(model, [((b, hh, ww, 1), (b, hh, ww, 1)) for b in (1, 7)],
+                           name=f"build_autoencoder({hh}, {ww}) output")
+    h, w = smallest_map(model, (1, hh, ww, 1))
+    check_true(h <= math.ceil(hh / 4) and w <= math.ceil(ww / 4),
+               f"the smallest feature map for a {hh} x {ww} input is {h} x {w}; it must be at most "
+               f"{math.ceil(hh / 4)} x {math.ceil(ww / 4)}")
+ck.check_output_shapes(build_autoencoder(33, 27, 3), [((7, 33, 27, 3), (7, 33, 27, 3))], name="3-channel autoencoder")
+patches, _ = data.gray_patches(n=23, size=27)
+model = build_autoencoder(27, 27)
+for xb in data.batches(patches, batch_size=10):   # 10, 10 and a partial 3
+    check_shape(model(xb, training=False), xb.shape, name=f"autoencoder output for a batch of {len(xb)}")
+predicted = model.predict(patches, batch_size=10, verbose=0)
+check_shape(predicted, patches.shape, name="predict over 23 patches, batches of 10")
+print("hidden tests passed")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 (3 points)
+#
+# Repair the skip connections of `build_skip_ae` (defined in "Reproduce the error") without
+# touching it: write `match_to(x, ref)`, which returns `x` with its own batch size and channels but
+# the height and width of `ref`. `build_skip_ae(height, width, fix=match_to)` calls it on every
+# upsampled map before `Concatenate`.
+#
+# `x` and `ref` have known heights and widths (`x.shape[1]`, `x.shape[2]`). The upsampled map can be
+# smaller than the encoder map (6 vs 7 after `'valid'` pooling) or larger (8 vs 7 after `'same'`
+# pooling), and height and width can be off by different amounts. Keep the values of `x` (pad,
+# crop or resize; do not return zeros). Your function must work on symbolic `keras.Input` tensors
+# and on real (eager) tensors alike: Keras layers do both.
+
+# %% kind="answer" grade_id="ex2-match-skip-size"
+def match_to(x, ref):
+    ### BEGIN SOLUTION
+    dh = ref.shape[1] - x.shape[1]
+    dw = ref.shape[2] - x.shape[2]
+    if dh > 0 or dw > 0:   # too small: pad bottom/right
+        x = layers.ZeroPadding2D(((0, max(dh, 0)), (0, max(dw, 0))))(x)
+    if dh < 0 or dw < 0:   # too large: crop bottom/right
+        x = layers.Cropping2D(((0, max(-dh, 0)), (0, max(-dw, 0))))(x)
+    return x
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="ex2-match-skip-size-test" points=3
+def check_match(x_shape, ref_shape):
+    expected = x_shape[:1] + ref_shape[1:3] + x_shape[3:]
+    sym = match_to(keras.Input(x_shape[1:]), keras.Input(ref_shape[1:]))
+    check_shape(sym, (None,) + expected[1:], name=f"match_to on keras.Input tensors {x_shape} and {ref_shape}")
+    x = ops.convert_to_tensor(np.random.default_rng(0).random(x_shape, dtype=np.float32))
+    ref = ops.zeros(ref_shape)
+    out = match_to(x, ref)
+    check_shape(out, expected, name=f"match_to(x {x_shape}, ref {ref_shape})")
+    check_true(float(ops.max(ops.abs(match_to(x + 1.0, ref) - out))) > 0,
+               f"match_to(x {x_shape}, ...) must keep the values of x, not replace them")
+
+
+check_match((2, 6, 6, 32), (2, 7, 7, 32))
+for side in (28, 100, 128):
+    ck.check_output_shapes(build_skip_ae(side, side, fix=match_to), [((2, side, side, 1), (2, side, side, 1))],
+                           name=f"build_skip_ae({side}, {side}, fix=match_to) output")
+print("visible tests passed")
+### BEGIN HIDDEN TESTS
+check_match((2, 8, 8, 8), (2, 7, 7, 4))          # larger than the skip: crop
+check_match((1, 12, 20, 4), (1, 13, 19, 4))      # one axis short, the other long
+check_match((7, 5, 9, 3), (7, 5, 9, 3))          # already equal
+check_match((7, 24, 24, 16), (7, 25, 27, 16))
+for hh, ww in [(27, 27), (33, 33), (65, 65), (31, 40), (17, 23)]:
+    ck.check_output_shapes(build_skip_ae(hh, ww, fix=match_to), [((b, hh, ww, 1), (b, hh, ww, 1)) for b in (1, 7)],
+                           name=f"build_skip_ae({hh}, {ww}, fix=match_to) output")
+ck.check_output_shapes(build_skip_ae(45, 30, 3, fix=match_to), [((7, 45, 30, 3), (7, 45, 30, 3))],
+                       name="3-channel build_skip_ae(45, 30, fix=match_to) output")
+patches, _ = data.gray_patches(n=23, size=27)
+skip_ae = build_skip_ae(27, 27, fix=match_to)
+for xb in data.batches(patches, batch_size=10):
+    check_shape(skip_ae(xb, training=False), xb.shape, name=f"skip autoencoder output for a batch of {len(xb)}")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 (3 points)
+#
+# `build_strided_ae` downsamples with stride-2 convolutions (`'same'`: `n -> ceil(n/2)`) and
+# upsamples with a function you pass in as `up(x, size, filters)`. It records the size of every
+# level on the way down and asks for exactly that size on the way up. The naive `up` uses
+# `Conv2DTranspose(..., strides=2, padding='same')`, which always doubles, so 28 comes back as 32:
+
+# %% kind="readonly" grade_id="broken-strided-ae"
+def naive_up(x, size, filters):
+    return layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu")(x)  # ignores `size`
+
+
+def build_strided_ae(height, width, channels=1, up=naive_up):
+    inputs = keras.Input((height, width, channels))
+    x, sizes = inputs, []
+    for filters in (16, 32, 32):
+        sizes.append((x.shape[1], x.shape[2]))
+        x = layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu")(x)
+    for filters, size in zip((32, 16, 8), reversed(sizes)):
+        x = up(x, size, filters)
+    return keras.Model(inputs, layers.Conv2D(channels, 3, padding="same")(x))
+
+
+print(ck.trace(build_strided_ae(28, 28), (None, 28, 28, 1)))
+check_shape(build_strided_ae(28, 28).output_shape, (None, 32, 32, 1), name="strided autoencoder with naive_up")
+print("7 -> 4 rounds up, 4 -> 8 overshoots 7, and the later doublings carry the extra pixel on to 32")
+
+# %% [markdown]
+# Write `upsample_to(x, size, filters)`: apply a learned `layers.Conv2DTranspose(filters, 3,
+# strides=2, ...)` to `x` so that the result is exactly `(N, *size, filters)`. `size` is a
+# `(height, width)` pair; each side is `2n - 1` or `2n` for an input side `n`, and the two sides may
+# differ. The input's sizes are known: `x.shape[1]`, `x.shape[2]`.
+
+# %% kind="answer" grade_id="ex3-transposed-output-size"
+def upsample_to(x, size, filters):
+    ### BEGIN SOLUTION
+    # padding='same' with output_padding p gives 2n - 1 + p
+    output_padding = (size[0] - (2 * x.shape[1] - 1), size[1] - (2 * x.shape[2] - 1))
+    return layers.Conv2DTranspose(filters, 3, strides=2, padding="same", output_padding=output_padding,
+                                  activation="relu")(x)
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="ex3-transposed-output-size-test" points=3
+def check_up(n_shape, size, filters):
+    x = keras.Input(n_shape)
+    out = upsample_to(x, size, filters)
+    check_shape(out, (None,) + tuple(size) + (filters,), name=f"upsample_to(Input({n_shape}), {size}, {filters})")
+    check_true(len(keras.Model(x, out).trainable_weights) > 0,
+               "upsample_to should apply a learned (transposed) convolution")
+
+
+check_up((3, 3, 8), (5, 5), 4)
+check_up((3, 3, 8), (6, 6), 4)
+for side in (28, 100, 128):
+    ck.check_output_shapes(build_strided_ae(side, side, up=upsample_to), [((2, side, side, 1), (2, side, side, 1))],
+                           name=f"build_strided_ae({side}, {side}, up=upsample_to) output")
+print("visible tests passed")
+### BEGIN HIDDEN TESTS
+for n_shape, size, filters in [((3, 3, 8), (5, 6), 3), ((3, 3, 8), (6, 5), 3), ((10, 10, 2), (19, 20), 5),
+                               ((1, 1, 4), (2, 1), 2), ((4, 6, 8), (8, 11), 3), ((14, 14, 1), (28, 27), 1)]:
+    check_up(n_shape, size, filters)
+for hh, ww in [(27, 27), (33, 33), (65, 65), (31, 40), (17, 23)]:
+    ck.check_output_shapes(build_strided_ae(hh, ww, up=upsample_to), [((b, hh, ww, 1), (b, hh, ww, 1)) for b in (1, 7)],
+                           name=f"build_strided_ae({hh}, {ww}, up=upsample_to) output")
+patches, _ = data.gray_patches(n=23, size=27)
+strided = build_strided_ae(27, 27, up=upsample_to)
+for xb in data.batches(patches, batch_size=10):
+    check_shape(strided(xb, training=False), xb.shape, name=f"strided autoencoder output for a batch of {len(xb)}")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Train it
+#
+# Your Exercise 1 autoencoder, trained on 31 x 31 grayscale patches cut from the microscopy,
+# medical-style and classic test images that scikit-image ships (31 is odd and not a multiple of 4).
+# Training patches come from the left 70% of each image, held-out patches from the rest. The
+# trivial baseline predicts the mean training pixel everywhere; a working autoencoder must beat it
+# by far.
+
+# %%
+train_x, _ = data.gray_patches(n=1200, size=31, split="train")
+test_x, _ = data.gray_patches(n=300, size=31, split="test")
+baseline_mse = float(np.mean((test_x - train_x.mean()) ** 2))
+
+model = build_autoencoder(31, 31)
+result = ck.train(model, train_x, train_x, loss="mse", steps=150, batch_size=32, lr=3e-3)
+recon_x = ck.predict(model, test_x)
+test_mse = float(np.mean((recon_x - test_x) ** 2))
+print(f"held-out MSE {test_mse:.4f}   (baseline, predicting the mean pixel: {baseline_mse:.4f})")
+plots.image_grid(test_x, recon_x, titles=["held-out patch", "reconstruction"]);
+
+# %% kind="test" grade_id="train-autoencoder-test" points=2
+check_loss_fell(result.losses, factor=0.5)
+check_shape(recon_x, test_x.shape, name="reconstructions of the held-out patches")
+check_at_most(test_mse, 0.25 * baseline_mse, name="held-out reconstruction MSE",
+              hint=f"a quarter of the mean-pixel baseline ({baseline_mse:.4f}) is needed")
+
+# %% [markdown]
+# ## Summary
+#
+# - `'valid'` convolutions and pooling round down (`floor((n - k) / s) + 1`), `'same'` ones round up
+#   (`ceil(n / s)`). `128 -> 42 -> 126` with stride 3; `7 -> 3 -> 6` with stride 2. Only multiples of
+#   the total stride survive a round trip.
+# - Keras builds such a model without complaint: the loss fails at `fit` (`target and output must
+#   have the same shape` / `Dimensions must be equal`); a skip fails at `Concatenate`, at build time
+#   for a fixed input size and at call time for `None`.
+# - `'same'` padding is no cure: pool + upsample loses a pixel, stride + `Conv2DTranspose` gains one.
+# - `Conv2DTranspose(padding='same')` gives `2n` with `output_padding=None` and `2n - 1 + p` with
+#   `output_padding=p`; `p` must be smaller than the stride, checked when the layer is created.
+# - Exact-size fixes: `ZeroPadding2D` + `Cropping2D`, `output_padding` from recorded sizes,
+#   pad/crop each skip to its partner; test them on odd and non-square sizes, not only on 28 and 128.
