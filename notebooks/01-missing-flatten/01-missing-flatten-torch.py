@@ -442,6 +442,7 @@ _check_pooled(2, 4, [(1, 13, 19), (7, 64, 64)])
 # (about three passes over the data), then accuracy on the 1,000 held-out digits. Chance is 10%.
 
 # %%
+ct.seed(0)
 digit_model = build_classifier(1, 28, 10)
 result = ct.train(digit_model, X_train, y_train, nn.CrossEntropyLoss(), steps=200, batch_size=64, lr=3e-3)
 accuracy = float((ct.predict(digit_model, X_test).argmax(axis=1) == y_test).mean())
