@@ -294,8 +294,10 @@ def _menu(page, top: str, item: str) -> None:
 
 # --------------------------------------------------------------------------- the test
 
-def test_learner_fixes_first_exercise_and_validates(chromium, lab, tmp_path):
+def test_learner_fixes_first_exercise_and_validates(chromium, lab, tmp_path, record_property):
     from playwright.sync_api import expect, sync_playwright
+
+    record_property("screenshots", str(SHOTS))
 
     release_nb = nbformat.read(lab["root"] / ASSIGNMENT / NOTEBOOK, as_version=4)
     source_nb = nbformat.read(COURSE / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
