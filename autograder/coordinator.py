@@ -15,7 +15,6 @@ import pickle
 import shutil
 import sys
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +29,6 @@ from .feedback import FeedbackTask, timed_feedback
 from .gradebook_writer import GradebookWriter, UnknownStudent
 from .master import load_master
 from .worker import GradingOptions, NotebookResult, NotebookTask, grade_notebook
-
-# nbgrader's gradebook API trips SQLAlchemy 2's cascade warnings on every new submission; harmless.
-warnings.filterwarnings("ignore", message=".*not in session, add operation along.*")
 
 VERSION = "1"  # bump when grading semantics change: every submission is graded again
 

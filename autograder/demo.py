@@ -44,8 +44,9 @@ def _sync(src: Path, dest: Path) -> None:
             shutil.copy(p, target)
 
 
-def prepare(course_dir: Path, expected: dict) -> list:
-    """Build the demo course folder and its gradebook; returns the assignments, in order."""
+def prepare(course_dir: Path, expected: dict, students=None) -> list:
+    """Build the demo course folder and its gradebook; returns the assignments, in order.
+    `students` (assignment -> names) keeps only those submissions (for benchmarks)."""
     from nbgrader.apps.api import NbGraderAPI
 
     from .course_config import load_course
@@ -69,6 +70,11 @@ def prepare(course_dir: Path, expected: dict) -> list:
                 raise SystemExit(f"demo: nbgrader generate_assignment {assignment} failed:\n{result['log']}")
             stamp.write_text(digest)
     _sync(SAMPLE / "submitted", course.folder("submitted"))
+    if students is not None:
+        for folder in sorted(course.folder("submitted").glob("*/*")):
+            if folder.name not in students or folder.parent.name not in students[folder.name]:
+                shutil.rmtree(folder)
+        assignments = [a for a in assignments if a in students]
     return assignments
 
 
@@ -107,16 +113,20 @@ def _check_one(where, exp, result) -> list:
     return out
 
 
-def run_demo(args) -> int:
+def grade_sample_class(course_dir: Path, make_settings, out=sys.stdout) -> tuple:
+    """Prepare the demo course in `course_dir`, collect the LMS download, grade every assignment.
+
+    `make_settings(course, assignment_limits)` returns the coordinator Settings for one
+    assignment. Returns (course, {assignment: AssignmentRun}, {assignment: {student: {notebook:
+    NotebookResult}}} covering everything graded so far), for printing or checking.
+    """
     from . import state
-    from .cli import print_run, settings_from
-    from .coordinator import Coordinator, GradingError
+    from .coordinator import Coordinator
     from .course_config import load_course
     from .gradebook_writer import GradebookWriter
     from .intake import collect_lms
 
     expected = json.loads((SAMPLE / "expected.json").read_text())
-    course_dir = Path(args.dir).resolve() if args.dir else ROOT / "build" / "demo-class"
     assignments = prepare(course_dir, expected)
     course = load_course(course_dir, f"sqlite:///{course_dir / 'gradebook.db'}")
     writer = GradebookWriter(course.db_url, course.course_id)
@@ -124,28 +134,46 @@ def run_demo(args) -> int:
         lms = SAMPLE / "lms" / assignment
         if lms.is_dir():
             rep = collect_lms(course, assignment, lms, writer.known_students(), "add", None, writer.add_student)
-            print(f"{assignment} LMS download: " + "; ".join(rep.lines()))
-    all_results = {}
+            print(f"{assignment} LMS download: " + "; ".join(rep.lines()), file=out)
+    runs, results = {}, {}
     for assignment in assignments:
+        coord = Coordinator(course, make_settings(course, expected.get("limits", {}).get(assignment, {})))
+        try:
+            runs[assignment] = coord.grade(assignment)
+        finally:
+            coord.close()
+        results[assignment] = state.all_results(course.work_dir, assignment)
+    return course, runs, results
+
+
+def expected_manifest() -> dict:
+    return json.loads((SAMPLE / "expected.json").read_text())
+
+
+def run_demo(args) -> int:
+    from .cli import print_run, settings_from
+    from .coordinator import GradingError
+
+    def make_settings(course, limits):
         settings = settings_from(args, course)
-        limits = expected.get("limits", {}).get(assignment, {})
         for key, value in limits.items():  # the sample class's own, unless given on the command line
             if getattr(args, key, None) in (None, getattr(type(settings.limits)(), key)):
                 setattr(settings.limits, key, value)
-        try:
-            coord = Coordinator(course, settings)
-            try:
-                print_run(coord.grade(assignment))
-            finally:
-                coord.close()
-        except GradingError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-        all_results[assignment] = state.all_results(course.work_dir, assignment)
+        return settings
+
+    course_dir = Path(args.dir).resolve() if args.dir else ROOT / "build" / "demo-class"
+    try:
+        course, runs, results = grade_sample_class(course_dir, make_settings)
+    except GradingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for run in runs.values():
+        print_run(run)
     print(f"demo course: {course_dir}  (gradebook {course.db_url}, feedback in {course_dir / 'feedback'}, "
           f"class reports in {course.work_dir})")
     if args.check:
-        problems = check(expected, all_results)
+        expected = expected_manifest()
+        problems = check(expected, results)
         if problems:
             print(f"{len(problems)} difference(s) from sample_class/expected.json:")
             print("\n".join("  " + p for p in problems))

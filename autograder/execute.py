@@ -51,6 +51,7 @@ class SandboxedExecute(Execute):
         self._installed = False
         self._out_bytes = {}
         self.cell_seconds = 0.0
+        self.guard_seconds = 0.0
 
     # -- tamper guard -------------------------------------------------------------------------
     async def _run_silent(self, code: str, user_expressions=None):
@@ -103,13 +104,15 @@ class SandboxedExecute(Execute):
     # -- execution ----------------------------------------------------------------------------
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         self.current_index = cell_index
+        loop = asyncio.get_running_loop()
+        start = loop.time()
         if cell.cell_type == "code" and cell.source.strip():
             if not self._installed:
                 await self._install_guard()
             if nbutils.is_grade(cell) and not nbutils.is_solution(cell):
                 await self._guard(cell_index)
+        self.guard_seconds += loop.time() - start
         self._out_bytes[cell_index] = 0
-        loop = asyncio.get_running_loop()
         start = loop.time()
         try:
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)

@@ -7,6 +7,8 @@ no lost or doubled grade and no "database is locked" from our own writers.
 """
 from __future__ import annotations
 
+import warnings
+
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
@@ -40,6 +42,12 @@ class GradebookWriter:
 
     def write(self, assignment: str, student: str, timestamp, results: dict, flag_review: bool) -> None:
         """Save one submission's results (notebook name -> NotebookResult)."""
+        with warnings.catch_warnings():
+            # nbgrader's API trips SQLAlchemy 2's cascade warnings on every new submission; harmless.
+            warnings.filterwarnings("ignore", message=".*not in session, add operation along.*")
+            self._write(assignment, student, timestamp, results, flag_review)
+
+    def _write(self, assignment, student, timestamp, results, flag_review):
         with Gradebook(self.db_url, self.course_id) as gb:
             if self.create_students:
                 gb.update_or_create_student(student)

@@ -132,10 +132,15 @@ def _imported_modules(tree) -> dict:
     return aliases
 
 
+# Magics an honest notebook uses all the time; anything else (and every !shell line) is flagged.
+_HARMLESS_MAGIC = re.compile(r"^\s*%{1,2}(matplotlib|time|timeit|config|load_ext autoreload|autoreload|capture|precision)\b.*$",
+                             re.M)
+
+
 def scan_source(source: str, protected=("course",), helper_names=()) -> list:
     """Findings (short phrases) for one student-editable cell."""
     findings = []
-    text = _python_source(source)
+    text = _python_source(_HARMLESS_MAGIC.sub("", source))
     try:
         tree = ast.parse(text)
     except SyntaxError:
@@ -168,7 +173,8 @@ def scan_source(source: str, protected=("course",), helper_names=()) -> list:
                 if isinstance(target, (ast.Attribute, ast.Subscript)):
                     root = _root_name(target)
                     module = aliases.get(root, "")
-                    if module.partition(".")[0] in library_roots or root in ("sys", "os"):
+                    if (module.partition(".")[0] in library_roots or root in ("sys", "os")
+                            or root in helper_names):
                         findings.append(f"assigns to {ast.unparse(target)} (a library's attribute)")
                 elif isinstance(target, ast.Name) and (target.id in helper_names or
                                                        re.fullmatch(r"[A-Z]\w*(Error|Exception)", target.id)):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 import nbformat
-from nbformat.reader import NotJSONError
 from nbgrader import utils as nbutils
 from nbgrader.nbgraderformat import ValidationError as NbgraderValidationError
 from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds, OverwriteCells,
@@ -96,7 +95,7 @@ def read_notebook(content: bytes | None, filename: str):
                               "Jupyter or cut short?") from None
     try:
         nb = nbformat.reads(text, as_version=4)
-    except (NotJSONError, ValueError, KeyError, TypeError, AttributeError) as error:
+    except Exception as error:  # nbformat raises many kinds (ValidationError, KeyError, ...)
         raise InvalidNotebook(f"{filename} is JSON but not a Jupyter notebook "
                               f"({type(error).__name__}: {str(error)[:200]})") from None
     if not isinstance(nb.get("cells"), list):

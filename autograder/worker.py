@@ -157,6 +157,7 @@ def _grade(task: NotebookTask, result: NotebookResult) -> None:
     finally:
         result.timings["execute"] = time.perf_counter() - t1
         result.timings["cells"] = executor.cell_seconds
+        result.timings["guard"] = executor.guard_seconds
         result.peak_memory = box.peak_memory()
         if executor.kc is not None:
             try:
