@@ -38,6 +38,13 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 tf.get_logger().setLevel("ERROR")  # retracing notices are about speed, not shapes
+if not tf.config.list_physical_devices("GPU") and (os.cpu_count() or 1) <= 2:
+    # Tiny models on a small CPU: one op thread avoids oversubscription (see course/torch.py).
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:  # TensorFlow already initialised by the caller: keep its settings
+        pass
 
 from .checks import ShapeCheckError, check_shape  # noqa: E402
 from .errors import brief  # noqa: E402

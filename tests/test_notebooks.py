@@ -103,3 +103,9 @@ def test_runs_top_to_bottom_and_fixtures_are_fair(path, tmp_path):
             wrong.append(f"{f['exercise']}/{f['fixture']}: expected to {f['expect']}, "
                          f"{'passed' if passed else 'failed: ' + json.dumps(f['failures'])[:400]}")
     assert not wrong, "\n".join(wrong)
+    exercises = {f["exercise"] for f in result["fixtures"]}
+    unguarded = [ex for ex in sorted(exercises)
+                 if not any(f["exercise"] == ex and f["expect"] == "fail" and f["failures"]
+                            and not f["visible_failures"] for f in result["fixtures"])]
+    assert not unguarded, ("no bad fixture passes the visible tests and fails only the hidden ones "
+                           f"(a hard-coded answer) for: {unguarded}")

@@ -7,7 +7,8 @@ notebook's own solution runs. So a fixture costs only its own cells, not a whole
 
 Fixtures live in tests/fairness/<assignment>/<notebook-stem>/<answer grade_id>/:
     good_<name>.py   must pass every test cell in its span
-    bad_<name>.py    must fail at least one
+    bad_<name>.py    must fail at least one; for each exercise, at least one bad fixture passes the
+                     *visible* tests and is caught only by the hidden ones (a hard-coded answer)
 
 Usage: python -m tools.fairness source/01-missing-flatten/01-missing-flatten-torch.ipynb [OUT.json]
 """
@@ -35,6 +36,19 @@ def _role(cell) -> str:
     if nbg.get("solution"):
         return "answer"
     return "test" if nbg.get("grade") else "other"
+
+
+def visible_part(source: str) -> str:
+    """A test cell as the release notebook shows it: nbgrader drops the hidden-tests regions."""
+    kept, hidden = [], False
+    for line in source.splitlines():
+        if line.strip() == "### BEGIN HIDDEN TESTS":
+            hidden = True
+        elif line.strip() == "### END HIDDEN TESTS":
+            hidden = False
+        elif not hidden:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def _run(shell, code: str):
@@ -66,22 +80,29 @@ def run(notebook: Path) -> dict:
                 span.append(later)
             saved = dict(shell.user_ns)
             for fixture in sorted((fixture_dir(notebook) / gid).glob("*.py")):
-                failures = {}
+                failures, visible_failures = {}, {}
                 err = _run(shell, fixture.read_text())
                 if err:
-                    failures["(fixture code)"] = err
+                    failures["(fixture code)"] = visible_failures["(fixture code)"] = err
                 else:
                     for later in span:
                         e = _run(shell, later.source)
                         if _role(later) == "test" and e:
                             failures[later.metadata["nbgrader"]["grade_id"]] = e
                         elif e and _role(later) != "test":
-                            failures[later.get("id", "cell")] = e
+                            failures[later.get("id", "cell")] = visible_failures[later.get("id", "cell")] = e
+                    # What a learner sees: the same test cells without their hidden part.
+                    for later in span:
+                        if _role(later) == "test":
+                            e = _run(shell, visible_part(later.source))
+                            if e:
+                                visible_failures[later.metadata["nbgrader"]["grade_id"]] = e
                 results["fixtures"].append({
                     "exercise": gid, "fixture": fixture.name,
                     "expect": "pass" if fixture.name.startswith("good") else "fail",
                     "tests": [c.metadata["nbgrader"]["grade_id"] for c in span if _role(c) == "test"],
                     "failures": failures,
+                    "visible_failures": visible_failures,
                 })
                 shell.user_ns.clear()
                 shell.user_ns.update(saved)
