@@ -422,14 +422,14 @@ print("train:", X_train.shape, " test:", X_test.shape)
 
 clf = build_stacked_classifier(features=3, n_classes=3)
 result = ck.train(clf, X_train, y_train, loss="sparse_categorical_crossentropy",
-                  steps=150, batch_size=64, lr=3e-3)
+                  steps=100, batch_size=64, lr=5e-3)
 test_acc = float((ck.predict(clf, X_test).argmax(axis=-1) == y_test).mean())
 print(f"held-out accuracy: {test_acc:.3f} (chance 0.333)")
 
 # %% kind="test" grade_id="train-stacked-lstm-test" points=2
 check_loss_fell(result.losses)
 check_at_least(test_acc, 0.9, "held-out accuracy of the stacked LSTM classifier",
-               hint="a correct model reaches about 0.99 in 150 steps")
+               hint="a correct model reaches about 0.99 in 100 steps")
 
 # %% [markdown]
 # ## Summary

@@ -147,9 +147,10 @@ check_shape(h_bm, (1, 8, 16), name="h_n with batch_first=True: 8 sequences")
 print("output:", tuple(out_tm.shape), "vs", tuple(out_bm.shape), " h_n:", tuple(h_tm.shape), "vs", tuple(h_bm.shape))
 
 # %% [markdown]
-# The usual readout `out[:, -1]` even produces the expected `(8, 16)`, but each row is built from
-# the *first* time steps of *all* samples in the batch. Nudging sample 0 changes every other
-# sample's result; with `batch_first=True` only sample 0 moves:
+# The usual readout `out[:, -1]` even produces the expected `(8, 16)`, but row `i` is the state
+# after reading the *last time step* of samples 0, 1, ..., `i` in turn: one step of several
+# samples instead of all steps of sample `i`. Nudging sample 0 changes every other sample's result;
+# with `batch_first=True` only sample 0 moves:
 
 # %% kind="readonly" grade_id="repro-batch-first-leak"
 X_nudged = X.clone()
@@ -188,11 +189,12 @@ with expect_error(RuntimeError, contains=["uninitialized parameter"]):
 check_equal(torchinfo.summary(lazy_head, verbose=0).total_params, 0, "torchinfo's count before the first call")
 
 # %% [markdown]
-# Guides often say the optimizer must be created *after* the dry run. Under PyTorch 2.13 an
-# optimizer created before it still trains the layer: the dry run turns each placeholder into a
-# real parameter *in place*, so the optimizer already holds the right objects. The real trap is the
-# dry run itself: the first batch fixes `in_features` for good. Here the dry run receives the
-# flattened recordings, 72 values, and the layer later refuses the 32 features it was meant for:
+# The PyTorch docs create the optimizer *after* the dry run, and guides often say it must be so.
+# Under PyTorch 2.13 an optimizer created before it still trains the layer (Adam, AdamW, SGD and
+# LBFGS alike): the dry run turns each placeholder into a real parameter *in place*, so the
+# optimizer already holds the right objects. The real trap is the dry run itself: the first batch
+# fixes `in_features` for good. Here the dry run receives the flattened recordings, 72 values, and
+# the layer later refuses the 32 features it was meant for:
 
 # %% kind="readonly" grade_id="repro-lazy-dry-run"
 lazy_head = nn.LazyLinear(3)
