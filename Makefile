@@ -42,7 +42,7 @@ test: setup system
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lab: setup
-	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=$(CURDIR)
+	$(BIN)/python -m tools.lab
 
 # Budgets are measured, not asserted by timed tests: results go to benchmarks/.
 bench: setup

@@ -24,4 +24,5 @@ os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
 c.ClearSolutions.code_stub = {
     "python": "# YOUR CODE HERE\nraise NotImplementedError()",
 }
-c.Validator.validate_all = True
+# Only graded test cells decide: with validate_all, any warning on stderr would count as a failure.
+c.Validator.validate_all = False

@@ -11,3 +11,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 # The venv's bin first: nbgrader shells out to `alembic`, kernels to `python`.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    shots = ROOT / "build" / "screenshots"
+    if any(shots.glob("learner-*.png")):
+        terminalreporter.write_line(f"browser test screenshots: {shots}")
