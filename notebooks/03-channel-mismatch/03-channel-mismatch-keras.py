@@ -80,7 +80,7 @@ with expect_error(ValueError, shapes=[(8, 28, 28)]):
 # word. A model with a declared input (a functional model, or a `Sequential` that starts with
 # `keras.Input`) compares each batch with the declaration before the first layer runs: when the
 # batch has one axis fewer and the declared last axis is 1, Keras appends that axis of 1; when the
-# batch has one axis *more* and it is a trailing 1, Keras drops it. Any other difference raises
+# batch has one axis *more* and it is a trailing 1, Keras drops it. Any other difference in rank raises
 # `Invalid input shape`. So the silent fix only covers grayscale: a model declared for 3 channels
 # still rejects `(N, 28, 28)`.
 #
@@ -134,9 +134,9 @@ print("the first conv was built for", first_conv.kernel.shape[2], "input channel
 
 # %% [markdown]
 # The tempting fix is `reshape(8, 32, 32, 3)`. It produces the right shape, but a reshape keeps
-# the values in memory order and only re-cuts them: the "red" plane of the result is a mix of all
-# three colours from the top rows. Only a transpose moves the axes (`np.transpose(x, (0, 2, 3, 1))`,
-# or `np.moveaxis(x, 1, -1)`):
+# the values in memory order and only re-cuts them: the "red" channel of the result takes every
+# third value of the image, so it runs through the red plane, then the green, then the blue. Only a
+# transpose moves the axes (`np.transpose(x, (0, 2, 3, 1))`, or `np.moveaxis(x, 1, -1)`):
 
 # %% kind="readonly" grade_id="repro-reshape-scrambles"
 patches_nhwc = np.transpose(patches_nchw, (0, 2, 3, 1))  # (N, C, H, W) -> (N, H, W, C)

@@ -99,6 +99,24 @@ check_shape(gray_conv(fixed), (8, 16, 26, 26), name="conv output after unsqueeze
 print("with the channel axis:", tuple(fixed.shape), "->", tuple(gray_conv(fixed).shape))
 
 # %% [markdown]
+# A model that starts with `nn.Flatten()` never looks for channels. One of this lesson's source
+# articles claims that a dense autoencoder of this kind fails on a single image `(1, 28, 28)`; it
+# does not. `Flatten` keeps axis 0 and flattens the rest, so the `1` is read as a batch of one and
+# the output comes back as `(1, 1, 28, 28)`. (The same article's conv autoencoder, with a stride-2
+# transposed convolution after a 2×2 pooling, is also said to fail; it returns its input's shape.)
+
+# %% kind="readonly" grade_id="repro-article-autoencoders"
+dense_ae = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 64), nn.ReLU(), nn.Linear(64, 28 * 28),
+                         nn.Sigmoid(), nn.Unflatten(1, (1, 28, 28)))
+check_shape(dense_ae(one_digit), (1, 1, 28, 28), name="dense autoencoder on one (1, 28, 28) digit")
+conv_ae = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.ConvTranspose2d(16, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid())
+eight_digits = torch.from_numpy(digits_hw).unsqueeze(1)  # (8, 1, 28, 28)
+check_shape(conv_ae(eight_digits), (8, 1, 28, 28), name="conv autoencoder on (8, 1, 28, 28)")
+print("dense AE:", tuple(one_digit.shape), "->", tuple(dense_ae(one_digit).shape),
+      "  conv AE:", tuple(eight_digits.shape), "->", tuple(conv_ae(eight_digits).shape))
+
+# %% [markdown]
 # ### 2. Channels-last data into a channels-first model
 #
 # `data.color_patches` cuts 32×32 RGB patches out of six photographs that ship with
