@@ -88,8 +88,16 @@ with expect_warning(UserWarning, shapes=[(4, 1, 128, 128), (4, 1, 126, 126)]):
 
 # %% [markdown]
 # Had one of the mismatched sides been 1, broadcasting would have *succeeded* and only the
-# warning would remain: read that warning as an error.
-#
+# warning would remain. Here an output that collapsed to a single row is compared with every row
+# of the target: a number comes out, and it is meaningless. Read that warning as an error.
+
+# %% kind="readonly" grade_id="reproduce-silent-broadcast"
+one_row = torch.zeros(4, 1, 1, 128)
+with expect_warning(UserWarning, shapes=[(4, 1, 128, 128), (4, 1, 1, 128)]):
+    silent_loss = F.mse_loss(one_row, images)
+print(f"no error: loss = {silent_loss.item():.4f}, computed on shapes broadcast to {tuple(images.shape)}")
+
+# %% [markdown]
 # Pooling with stride 3 shrinks small images quickly: `28 -> 9 -> 3 -> 1`, and one more pooling
 # has nothing left to pool. That one fails inside the layer, with the sizes in the message:
 
@@ -102,7 +110,7 @@ with expect_error(RuntimeError, shapes=[(8, 1, 1), (8, 0, 0)]):
 # ### 2. 'valid' padding shrinks every layer
 #
 # A 3 x 3 convolution without padding (PyTorch's default, `padding=0`, what Keras calls `'valid'`)
-# loses one pixel on each border: 2 per layer. Five such convolutions around a pool/upsample pair
+# loses one pixel on each border, 2 per layer. Three such convolutions around a pool/upsample pair
 # turn 28 into 22:
 
 # %% kind="readonly" grade_id="reproduce-valid"
@@ -113,7 +121,7 @@ valid_ae = nn.Sequential(
     nn.Upsample(scale_factor=2),           # 12 -> 24
     nn.Conv2d(8, 1, 3),                    # 24 -> 22
 )
-digits28 = torch.rand(8, 1, 28, 28)
+digits28 = torch.from_numpy(data.digits(n=8, layout="nchw")[0])   # 8 real 28 x 28 digits
 check_shape(valid_ae(digits28), (8, 1, 22, 22), name="valid-padding autoencoder output")
 with expect_warning(UserWarning, shapes=[(8, 1, 28, 28), (8, 1, 22, 22)], quiet=True):
     with expect_error(RuntimeError, shapes=[22, 28]):
