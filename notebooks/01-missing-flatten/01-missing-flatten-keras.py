@@ -95,9 +95,9 @@ print("output:", tuple(probs.shape), "- a 6x6 grid of class scores per digit, no
 ck.trace(broken, (None, 28, 28, 1))
 
 # %% [markdown]
-# `predict` is just as happy (checked above). The first place where the shape
-# matters is where the output meets the labels: the loss. With integer labels and
-# `sparse_categorical_crossentropy`, `fit` stops at its first step:
+# `predict` is just as happy (checked above), and so is `compile`, which looks at no shapes at
+# all. The first place where the shape matters is where the output meets the labels: the loss.
+# With integer labels and `sparse_categorical_crossentropy`, `fit` stops at its first step:
 
 # %% kind="readonly" grade_id="repro-error-in-fit"
 broken = build_broken()
