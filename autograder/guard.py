@@ -45,8 +45,8 @@ def _python_source(cell_source: str) -> str:
 
 
 def trusted_imports(source_nb, protected=("course",)) -> list:
-    """(statement, bound names) for each top-level import of a helper package in the source
-    notebook's cells that students cannot change (everything but answer cells)."""
+    """(statement, bound names, module, attribute) for each top-level import of a helper package
+    in the source notebook's cells that students cannot change (everything but answer cells)."""
     found = []
     for cell in source_nb.cells:
         if cell.cell_type != "code" or nbutils.is_solution(cell):
@@ -60,14 +60,14 @@ def trusted_imports(source_nb, protected=("course",)) -> list:
                 for alias in node.names:
                     if alias.name.partition(".")[0] in protected:
                         bound = alias.asname or alias.name.partition(".")[0]
-                        found.append((ast.unparse(ast.Import(names=[alias])), [bound]))
+                        found.append((ast.unparse(ast.Import(names=[alias])), [bound], alias.name, None))
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
                     and node.module.partition(".")[0] in protected:
                 for alias in node.names:
                     if alias.name == "*":
                         continue  # star imports bind unknown names; the test cells still run
                     stmt = ast.unparse(ast.ImportFrom(module=node.module, names=[alias], level=0))
-                    found.append((stmt, [alias.asname or alias.name]))
+                    found.append((stmt, [alias.asname or alias.name], node.module, alias.name))
     unique = []
     for item in found:
         if item not in unique:

@@ -1,6 +1,7 @@
 # This file is not imported by the grader: its text is sent to each grading kernel and run there
 # once, before the first cell. It must only use the standard library. See guard.py for why.
 import builtins as _builtins
+import importlib as _importlib
 import importlib.abc as _abc
 import sys as _sys
 import types as _types
@@ -135,14 +136,24 @@ def _install(protected, trusted_imports):
             _sys.meta_path.insert(0, finder)
         changed = [name for name in list(snapshots) if tampered(name)]
         if changed:
-            # Fresh helpers from the read-only files: drop every helper module and let the
-            # trusted imports below load them again.
-            for name in list(_sys.modules):
-                if name.partition(".")[0] in protected:
-                    del _sys.modules[name]
+            # Fresh helpers from the read-only files: drop every helper module, then import again
+            # the ones that were loaded (the Finder snapshots them anew).
+            loaded = sorted(n for n in _sys.modules if n.partition(".")[0] in protected)
+            for name in loaded:
+                del _sys.modules[name]
             snapshots.clear()
+            for name in loaded:
+                try:
+                    _importlib.import_module(name)
+                except Exception:
+                    pass
             notes.append("the course helpers were modified (" + ", ".join(sorted(changed)) + ")")
-        for statement, names in trusted_imports:
+        for statement, names, module, attr in trusted_imports:
+            # Only what the notebook has imported already: importing anything earlier than the
+            # notebook does could change an honest run.
+            loaded_module = _sys.modules.get(module)
+            if loaded_module is None or (attr is not None and not hasattr(loaded_module, attr)):
+                continue
             scope = {}
             try:
                 exec(statement, scope)
@@ -153,11 +164,11 @@ def _install(protected, trusted_imports):
                     continue
                 current = ns.get(name, _MISSING)
                 fresh = scope[name]
-                if current is fresh:
-                    continue
-                # Rebind after a reload, or when a helper was replaced or deleted. A learner's own
-                # *data* in a variable of the same name (say `digits = digits()`) is left alone.
-                if changed or current is _MISSING or callable(current) or isinstance(current, _types.ModuleType):
+                if current is fresh or (current is _MISSING and not changed):
+                    continue  # never bound yet (or deleted: that only costs the student)
+                # Rebind after a reload, or when a helper was replaced. A learner's own *data* in
+                # a variable of the same name (say `digits = digits()`) is left alone.
+                if changed or callable(current) or isinstance(current, _types.ModuleType):
                     ns[name] = fresh
                     if not changed:
                         notes.append(f"the helper name {name} was rebound")

@@ -42,7 +42,7 @@ class MasterNotebook:
 
     @property
     def helper_names(self) -> list:
-        return sorted({n for _, names in self.trusted_imports for n in names})
+        return sorted({n for _, names, *_ in self.trusted_imports for n in names})
 
 
 @dataclass

@@ -8,12 +8,13 @@ from pathlib import Path
 from .spec import Spec
 
 A = "00-reading-shapes"
-TORCH = "00-reading-shapes-torch"
+TORCH, KERAS = "00-reading-shapes-torch", "00-reading-shapes-keras"
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def available() -> bool:
-    return (ROOT / "release" / A / f"{TORCH}.ipynb").exists() and (ROOT / "source" / A / f"{TORCH}.ipynb").exists()
+    return all((ROOT / folder / A / f"{nb}.ipynb").exists()
+               for folder in ("release", "source") for nb in (TORCH, KERAS))
 
 
 ALT = {
@@ -57,32 +58,63 @@ ALT = {
         "        nn.Flatten(), nn.LazyLinear(n_classes))\n"),
 }
 
+ALT_KERAS = {
+    "ex1-conv-output-size": (
+        "import math\n\n"
+        "def conv_output_size(size, kernel, stride=1, padding='valid', dilation=1):\n"
+        "    if padding == 'same':\n        return math.ceil(size / stride)\n"
+        "    return math.floor((size - dilation * (kernel - 1) - 1) / stride) + 1\n"),
+    "ex4-to-channels-last": "def to_channels_last(batch):\n    return np.moveaxis(batch, 1, -1)\n",
+    "ex5-digit-cnn": (
+        "def build_digit_cnn(height=28, width=28, channels=1, n_classes=10):\n"
+        "    return keras.Sequential([\n"
+        "        keras.Input(shape=(height, width, channels)),\n"
+        "        layers.Conv2D(8, 3, activation='relu'), layers.MaxPooling2D(2),\n"
+        "        layers.Conv2D(16, 3, activation='relu'), layers.MaxPooling2D(2),\n"
+        "        layers.Flatten(), layers.Dense(n_classes)])\n"),
+}
+TAMPER_EX1 = ("import course.checks\n"
+              "course.checks.check_equal = lambda *a, **k: None\n"
+              "check_equal = lambda *a, **k: None\n\n"
+              "def conv_output_size(size, kernel, stride=1, padding={pad!r}, dilation=1):\n"
+              "    return 0\n")
+
 STUDENTS = {
-    "ada": {TORCH: Spec(solution=True)},
-    "ben": {TORCH: Spec(answers=ALT)},
+    "ada": {TORCH: Spec(solution=True), KERAS: Spec(solution=True)},
+    "ben": {TORCH: Spec(answers=ALT), KERAS: Spec(solution=True, answers=ALT_KERAS)},
     "cleo": {TORCH: Spec(solution=True, answers={  # forgets dilation; reshape instead of permute
         "ex1-conv-output-size": ("def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):\n"
                                  "    return (size + 2 * padding - kernel) // stride + 1\n"),
         "ex4-to-channels-first": ("def to_channels_first(batch):\n"
                                   "    n, h, w, c = batch.shape\n    return batch.reshape(n, c, h, w)\n")},
         expect={"ex1-conv-output-size-test": (0, "expected 24, got 26"),
-                "ex4-to-channels-first-test": (0, "pixel values moved")})},
-    "dev": {TORCH: Spec(  # the release notebook, untouched
+                "ex4-to-channels-first-test": (0, "pixel values moved")}),
+        KERAS: Spec(solution=True, answers={  # the same two mistakes, Keras flavour
+            "ex1-conv-output-size": ("def conv_output_size(size, kernel, stride=1, padding='valid', dilation=1):\n"
+                                     "    if padding == 'same':\n        return -(-size // stride)\n"
+                                     "    return (size - kernel) // stride + 1\n"),
+            "ex4-to-channels-last": ("def to_channels_last(batch):\n"
+                                     "    n, c, h, w = batch.shape\n    return batch.reshape(n, h, w, c)\n")},
+            expect={"ex1-conv-output-size-test": (0, "expected 24, got 26"),
+                    "ex4-to-channels-last-test": (0, "pixel values moved")})},
+    "dev": {nb: Spec(  # the release notebooks, untouched
         expect={"*": (0, "NotImplementedError"),
-                "train-digit-cnn-test": (0, "NameError: name 'result' is not defined")})},
+                "train-digit-cnn-test": (0, "NameError: name 'result' is not defined")}) for nb in (TORCH, KERAS)},
     "lena": {TORCH: Spec(solution=True, answers={  # silences the checks, then submits wrong answers
-        "ex1-conv-output-size": ("import course.checks\n"
-                                 "course.checks.check_equal = lambda *a, **k: None\n"
-                                 "check_equal = lambda *a, **k: None\n\n"
-                                 "def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):\n"
-                                 "    return 0\n"),
+        "ex1-conv-output-size": TAMPER_EX1.format(pad=0),
         "ex5-digit-cnn": ("ct.check_output_shapes = lambda *a, **k: None\n\n"
                           "def build_digit_cnn(in_channels=1, height=28, width=28, n_classes=10):\n"
                           "    return BrokenDigitNet(in_channels, height, width, n_classes)\n")},
         expect={"ex1-conv-output-size-test": (0, "expected 26, got 0"),
                 "ex5-digit-cnn-test": (0, "expects (*, 784), got (1, 400)"),
                 "train-digit-cnn-test": (0, "NameError: name 'result' is not defined")},
-        expect_notes=["course helpers were modified"], expect_review=True)},
+        expect_notes=["course helpers were modified"], expect_review=True),
+        KERAS: Spec(solution=True, answers={"ex1-conv-output-size": TAMPER_EX1.format(pad="valid")},
+                    # the solution's build_digit_cnn uses her conv_output_size, so it breaks too
+                    expect={"ex1-conv-output-size-test": (0, "expected 26, got 0"),
+                            "ex5-digit-cnn-test": (0, "target_shape=(0,)"),
+                            "train-digit-cnn-test": (0, "NameError: name 'result' is not defined")},
+                    expect_notes=["course helpers were modified"], expect_review=True)},
 }
 
 # The real notebook trains a model: give it room even on a loaded 2-core machine.
