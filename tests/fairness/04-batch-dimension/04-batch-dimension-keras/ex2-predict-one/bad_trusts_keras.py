@@ -1,0 +1,2 @@
+def predict_one(model, x):
+    return np.asarray(model(x, training=False))[0]     # no batch axis added

@@ -1,0 +1,3 @@
+def evaluate_regression(model, X, y, batch_size=32):
+    preds = model.predict(X, batch_size=batch_size, verbose=0)      # (N, 1)
+    return preds[:, 0], float(np.mean((preds - y) ** 2))            # (N, N) inside the mean
