@@ -285,26 +285,29 @@ def build_classifier(in_channels, size, n_classes):
 
 
 # %% kind="test" grade_id="ex1-add-flatten-test" points=3
-def _check_classifier(in_channels, size, n_classes, batches=(1, 7, 40)):
+def _check_classifier(in_channels, size, n_classes, n_features, batches=(1, 7, 40)):
     what = f"build_classifier({in_channels}, {size}, {n_classes})"
     model = build_classifier(in_channels, size, n_classes)
     check_true(isinstance(model, nn.Module), f"{what} must return an nn.Module, got {type(model).__name__}")
     ct.check_output_shapes(model, [((n, in_channels, size, size), (n, n_classes)) for n in batches],
                            name=f"{what} logits")
-    s = ((size - 4) // 2) // 2
-    expected = ct.count_params(make_features(in_channels)) + 16 * s * s * n_classes + n_classes
+    expected = ct.count_params(make_features(in_channels)) + n_features * n_classes + n_classes
     check_equal(ct.count_params(model), expected, f"number of parameters of {what}",
-                hint=f"the body plus one Linear from all {16 * s * s} flattened features to {n_classes} classes")
+                hint=f"the body plus one Linear from all {n_features} flattened features to {n_classes} classes")
 
 
-_check_classifier(1, 28, 10, batches=(1, 7))
+_check_classifier(1, 28, 10, n_features=576, batches=(1, 7))
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
-_check_classifier(1, 28, 10, batches=(40, 64))
-_check_classifier(1, 32, 10)
-_check_classifier(3, 36, 5)
-_check_classifier(2, 29, 10)
-_check_classifier(1, 20, 3, batches=(7, 1))
+def _n_features(size):
+    side = ((size - 4) // 2) // 2
+    return 16 * side * side
+
+
+_check_classifier(1, 28, 10, _n_features(28), batches=(40, 64))
+for _c, _size, _n, _batches in [(1, 32, 10, (1, 7, 40)), (3, 36, 5, (1, 7, 40)), (2, 29, 10, (1, 7, 40)),
+                                (1, 20, 3, (7, 1))]:
+    _check_classifier(_c, _size, _n, _n_features(_size), batches=_batches)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -348,30 +351,30 @@ def flat_features(features, in_channels, height, width):
 
 
 # %% kind="test" grade_id="ex2-flat-features-test" points=3
-def _real_flat(features, in_channels, height, width):
-    with torch.no_grad():
-        return int(np.prod(features(torch.zeros(2, in_channels, height, width)).shape[1:]))
-
-
-def _check_flat(make_body, in_channels, height, width, n_classes=10, batches=(7,)):
-    body = make_body(in_channels)
+def _check_flat(make_body, in_channels, height, width, expected, n_classes=10, batches=(7,)):
     what = f"flat_features({make_body.__name__}({in_channels}), {in_channels}, {height}, {width})"
-    got = flat_features(body, in_channels, height, width)
+    got = flat_features(make_body(in_channels), in_channels, height, width)
     check_true(isinstance(got, numbers.Integral), f"{what} must return an int, got {type(got).__name__}")
-    check_equal(int(got), _real_flat(body, in_channels, height, width), what)
+    check_equal(int(got), expected, what)
     model = build_head_classifier(make_body(in_channels), in_channels, height, width, n_classes)
     ct.check_output_shapes(model, [((n, in_channels, height, width), (n, n_classes)) for n in batches],
                            name=f"classifier on {make_body.__name__}({in_channels}) at {height}x{width}")
 
 
-_check_flat(make_features, 1, 28, 28)
-_check_flat(make_strided_features, 3, 40, 40)
+_check_flat(make_features, 1, 28, 28, expected=576)
+_check_flat(make_strided_features, 3, 40, 40, expected=216)
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
-_check_flat(make_features, 1, 32, 32, batches=(1, 40))
-_check_flat(make_features, 3, 29, 41, n_classes=5)
-_check_flat(make_strided_features, 1, 64, 48, batches=(1, 7))
-_check_flat(make_strided_features, 2, 33, 57)
+def _check_flat_real(make_body, in_channels, height, width, **kwargs):
+    with torch.no_grad():
+        out = make_body(in_channels).eval()(torch.zeros(2, in_channels, height, width))
+    _check_flat(make_body, in_channels, height, width, int(np.prod(out.shape[1:])), **kwargs)
+
+
+_check_flat_real(make_features, 1, 32, 32, batches=(1, 40))
+_check_flat_real(make_features, 3, 29, 41, n_classes=5)
+_check_flat_real(make_strided_features, 1, 64, 48, batches=(1, 7))
+_check_flat_real(make_strided_features, 2, 33, 57)
 
 
 def _make_bn_body(in_channels):
@@ -383,8 +386,8 @@ def _make_pool_first(in_channels):
     return nn.Sequential(nn.AvgPool2d(2), nn.Conv2d(in_channels, 9, 1), nn.Flatten(), nn.ReLU())
 
 
-_check_flat(_make_bn_body, 3, 20, 31, batches=(1, 7))
-_check_flat(_make_pool_first, 4, 18, 12)
+_check_flat_real(_make_bn_body, 3, 20, 31, batches=(1, 7))
+_check_flat_real(_make_pool_first, 4, 18, 12)
 ### END HIDDEN TESTS
 
 # %% [markdown]
