@@ -48,7 +48,6 @@ from course import (check_at_least, check_equal, check_loss_fell, check_shape, c
 from course import data, plots
 from course import torch as ct
 
-torch.set_num_threads(1)  # tiny models: one thread beats two competing ones on a small shared CPU
 ct.seed(0)
 print(ct.device_report())
 
