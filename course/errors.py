@@ -99,7 +99,7 @@ class expect_error:
                 f"Expected {_names(self.exc_type)}, but {type(error).__name__} was raised: "
                 f"{brief(str(error), 4)}"
             ) from error
-        self.error, self.message = error, str(error)
+        self.error, self.message = error, _ANSI.sub("", str(error))  # Keras wraps messages in bold codes
         absent = missing_shapes(self.shapes, self.message)
         words = [w for w in self.contains if w.lower() not in self.message.lower()]
         if absent or words:
