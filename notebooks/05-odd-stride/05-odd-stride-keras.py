@@ -557,6 +557,7 @@ train_x, _ = data.gray_patches(n=1200, size=31, split="train")
 test_x, _ = data.gray_patches(n=300, size=31, split="test")
 baseline_mse = float(np.mean((test_x - train_x.mean()) ** 2))
 
+ck.seed(0)                      # same initial weights on every run
 model = build_autoencoder(31, 31)
 result = ck.train(model, train_x, train_x, loss="mse", steps=150, batch_size=32, lr=3e-3)
 recon_x = ck.predict(model, test_x)

@@ -528,6 +528,7 @@ train_x, _ = data.gray_patches(n=1200, size=31, split="train", layout="nchw")
 test_x, _ = data.gray_patches(n=300, size=31, split="test", layout="nchw")
 baseline_mse = float(np.mean((test_x - train_x.mean()) ** 2))
 
+ct.seed(0)                      # same initial weights on every run
 model = build_autoencoder(1)
 result = ct.train(model, train_x, train_x, nn.MSELoss(), steps=150, batch_size=32, lr=3e-3)
 recon_x = ct.predict(model, test_x)
