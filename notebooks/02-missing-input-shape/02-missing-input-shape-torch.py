@@ -44,8 +44,6 @@ from torch import nn
 from course import check_at_least, check_equal, check_loss_fell, check_shape, check_true, data, expect_error
 from course import torch as ct
 
-# Small recurrent models run fastest on one CPU thread: with more, the threads mostly wait on each other.
-torch.set_num_threads(1)
 ct.seed(0)
 print(ct.device_report())
 
