@@ -93,7 +93,9 @@ def _patches(names, size, n, split, seed):
         label = i % len(names)
         img = _image(names[label])
         h, w = img.shape[:2]
-        cut = int(w * 0.7)
+        cut = min(int(w * 0.7), w - size)  # narrow images: the test strip is the last `size` columns
+        if cut - size < 0 or h < size:
+            raise ValueError(f"patch size {size} is too large for the {names[label]!r} image ({h}x{w})")
         lo, hi = (0, cut - size) if split == "train" else (cut, w - size)
         top, left = rng.integers(0, h - size + 1), rng.integers(lo, hi + 1)
         out.append(img[top:top + size, left:left + size])

@@ -42,6 +42,11 @@ def test_patches_and_sequences():
     G, _ = data.gray_patches(6, size=20, split="test")
     assert G.shape == (6, 20, 20, 1) and 0 <= G.min() and G.max() <= 1
     assert not np.array_equal(data.gray_patches(6, 20, "train")[0], G)
+    for split in ("train", "test"):  # default size on every image, the narrow ones included
+        assert data.gray_patches(12, split=split)[0].shape == (12, 32, 32, 1)
+        assert data.color_patches(12, split=split)[0].shape == (12, 32, 32, 3)
+    with pytest.raises(ValueError, match="too large"):
+        data.gray_patches(6, size=90)
     S, labels = data.sequences(50, timesteps=10, features=4)
     assert S.shape == (50, 10, 4) and set(labels) <= {0, 1, 2}
     assert np.array_equal(S, data.sequences(50, timesteps=10, features=4)[0])
