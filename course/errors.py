@@ -44,9 +44,19 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _BOILERPLATE = re.compile(r"^(Exception encountered when calling|Arguments received by|\s*•|Call arguments received)")
 
 
+MAX_LINE = 400
+
+
+def _clip(line: str) -> str:
+    """Keras sometimes embeds a whole array in a message line; keep its head and tail."""
+    if len(line) <= MAX_LINE:
+        return line
+    return f"{line[:MAX_LINE - 120]} ... ({len(line) - MAX_LINE + 20} characters omitted) ... {line[-100:]}"
+
+
 def key_lines(message: str) -> list:
     """The message's lines without colour codes, blank lines and Keras's wrapper boilerplate."""
-    lines = [_ANSI.sub("", ln).rstrip() for ln in str(message).strip().splitlines()]
+    lines = [_clip(_ANSI.sub("", ln).rstrip()) for ln in str(message).strip().splitlines()]
     kept = [ln for ln in lines if ln.strip() and not _BOILERPLATE.match(ln)]
     return kept or [ln for ln in lines if ln.strip()]
 
