@@ -321,11 +321,12 @@ check_equal(t.failure.got, (28, 28, 1, 8), "what the pooling layer received")
 # ## Exercise 1 (3 points)
 #
 # Repair `build_broken_model`. Write `build_model(height, width, channels, n_outputs)` returning a
-# model with the same idea (two conv + ReLU + 2×2 max-pool blocks with 8 and 16 filters, then a
-# `Dense` head; you may change the head, for example to global pooling) that maps
+# model with the same layers (two blocks of 3×3 `"same"` conv + ReLU + 2×2 max-pool, with 8 and 16
+# filters, then **one** `Dense` head on all `(height // 4) × (width // 4) × 16` features) that maps
 # `(N, height, width, channels)` to `(N, n_outputs)` for **every** batch size `N`, including the
-# last partial batch of `predict`. `height` and `width` need not be multiples of 4. Each sample's
-# output must depend on that sample only.
+# last partial batch of `predict`. Only the flattening needs to change; `height` and `width` need
+# not be multiples of 4. Each sample's output must depend on that sample only. (The tests also
+# count the parameters, so that the head really sees every feature.)
 
 # %% kind="answer" grade_id="ex1-flatten-per-sample"
 def build_model(height=28, width=28, channels=1, n_outputs=10):
@@ -341,10 +342,18 @@ def build_model(height=28, width=28, channels=1, n_outputs=10):
 
 
 # %% kind="test" grade_id="ex1-flatten-per-sample-test" points=3
+def _check_param_count(model, h, w, c, n):
+    expected = (9 * c * 8 + 8) + (9 * 8 * 16 + 16) + ((h // 4) * (w // 4) * 16 * n + n)
+    check_equal(ck.count_params(model), expected, f"trainable parameters of build_model({h}, {w}, {c}, {n})",
+                hint="keep the two conv blocks (8 and 16 filters, 3x3) and one Dense head on all "
+                     "(height // 4) * (width // 4) * 16 features")
+
+
 ck.seed(1)
 model = build_model(28, 28, 1, 10)
 ck.check_output_shapes(model, [((32, 28, 28, 1), (32, 10)), ((8, 28, 28, 1), (8, 10))],
                        name="build_model(28, 28, 1, 10)")
+_check_param_count(model, 28, 28, 1, 10)
 check_shape(model.predict(X_test, batch_size=32, verbose=0), (1000, 10),
             name="predict on the 1,000 test digits in batches of 32 (last batch 8)")
 ### BEGIN HIDDEN TESTS
@@ -358,6 +367,7 @@ for h, w, c, n in [(32, 20, 3, 1), (30, 18, 1, 5), (13, 17, 2, 3)]:
     m = build_model(h, w, c, n)
     ck.check_output_shapes(m, [((1, h, w, c), (1, n)), ((7, h, w, c), (7, n))],
                            name=f"build_model({h}, {w}, {c}, {n})")
+    _check_param_count(m, h, w, c, n)
     xs = np.random.default_rng(1).random((50, h, w, c), dtype=np.float32)
     check_shape(m.predict(xs, batch_size=16, verbose=0), (50, n),
                 name=f"build_model({h}, {w}, {c}, {n}): predict on 50 samples in batches of 16")

@@ -289,11 +289,12 @@ check_equal(t.layer("3").output_shape, (8, 196), "Flatten output for an unbatche
 # ## Exercise 1 (3 points)
 #
 # Repair `BrokenDigitNet`. Write `build_classifier(in_channels, height, width, n_outputs)` returning a
-# model with the same idea (two conv + ReLU + 2×2 max-pool blocks with 8 and 16 channels, then a
-# linear head; you may change the head, for example to global pooling) that maps
-# `(N, in_channels, height, width)` to `(N, n_outputs)` for **every** batch size `N`, the last
-# partial batch of a loader included. `height` and `width` need not be multiples of 4.
-# Each sample's output must depend on that sample only.
+# model with the same layers (two blocks of 3×3 conv with padding 1 + ReLU + 2×2 max-pool, with 8
+# and 16 channels, then **one** `Linear` head on all `16 × (height // 4) × (width // 4)` features)
+# that maps `(N, in_channels, height, width)` to `(N, n_outputs)` for **every** batch size `N`, the
+# last partial batch of a loader included. Only the flattening needs to change; `height` and `width`
+# need not be multiples of 4. Each sample's output must depend on that sample only. (The tests also
+# count the parameters, so that the head really sees every feature.)
 
 # %% kind="answer" grade_id="ex1-flatten-per-sample"
 def build_classifier(in_channels=1, height=28, width=28, n_outputs=10):
@@ -315,10 +316,18 @@ def _outputs_over_loader(model, X, batch_size):
         return torch.cat([model(xb) for (xb,) in DataLoader(TensorDataset(X), batch_size=batch_size)])
 
 
+def _check_param_count(model, c, h, w, n):
+    expected = (9 * c * 8 + 8) + (9 * 8 * 16 + 16) + (16 * (h // 4) * (w // 4) * n + n)
+    check_equal(ct.count_params(model), expected, f"trainable parameters of build_classifier({c}, {h}, {w}, {n})",
+                hint="keep the two conv blocks (8 and 16 channels, 3x3) and one Linear head on all "
+                     "16 * (height // 4) * (width // 4) features")
+
+
 ct.seed(1)
 model = build_classifier(1, 28, 28, 10)
 ct.check_output_shapes(model, [((32, 1, 28, 28), (32, 10)), ((8, 1, 28, 28), (8, 10))],
                        name="build_classifier(1, 28, 28, 10)")
+_check_param_count(model, 1, 28, 28, 10)
 check_shape(_outputs_over_loader(model, X_test_t, 32), (1000, 10),
             name="outputs over the 1,000 test digits in batches of 32 (last batch 8)")
 ### BEGIN HIDDEN TESTS
@@ -334,6 +343,7 @@ for c, h, w, n in [(3, 32, 20, 1), (1, 30, 18, 5), (2, 13, 17, 3)]:
     m = build_classifier(c, h, w, n)
     ct.check_output_shapes(m, [((1, c, h, w), (1, n)), ((7, c, h, w), (7, n))],
                            name=f"build_classifier({c}, {h}, {w}, {n})")
+    _check_param_count(m, c, h, w, n)
     check_shape(_outputs_over_loader(m, torch.randn(50, c, h, w), 16), (50, n),
                 name=f"build_classifier({c}, {h}, {w}, {n}) over 50 samples in batches of 16")
 ### END HIDDEN TESTS
