@@ -211,6 +211,17 @@ print("40 time steps accepted:", tuple(declared(X40).shape))
 print(ck.trace(keras.Sequential([layers.LSTM(16), layers.Dense(3)]), (None, 72)))
 
 # %% [markdown]
+# A tip that circulates with this error is to print `layer.output_shape` for every layer. Keras 3
+# layers no longer have that attribute. On a model with a declared input, each layer's symbolic
+# `output` carries the shape instead (and `ck.trace` prints them all):
+
+# %% kind="readonly" grade_id="repro-output-shape-attribute"
+with expect_error(AttributeError, contains=["output_shape"]):
+    declared.layers[0].output_shape
+for layer in declared.layers:
+    print(f"{layer.name:8s} output: {layer.output.shape}")
+
+# %% [markdown]
 # Stacked recurrent layers are a classic: an `LSTM` returns only its last hidden state, `(batch,
 # units)`, unless you ask for `return_sequences=True`. The trace shows the first LSTM turning the
 # 3-D sequence into a 2-D vector and the second LSTM refusing it:
