@@ -9,6 +9,7 @@ and the line of *your* code that triggered it. Anything else fails loudly.
 """
 from __future__ import annotations
 
+import os
 import re
 import traceback
 import warnings
@@ -19,7 +20,8 @@ from .shapes import missing_shapes
 
 MAX_LINES = 8
 # Frames from these paths are library internals, not the learner's code.
-_LIBRARY_MARKERS = ("site-packages", "dist-packages", "/lib/python3", "<frozen ", "/course/errors.py")
+_LIBRARY_MARKERS = ("site-packages", "dist-packages", "/lib/python3", "<frozen ")
+_COURSE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep  # this helper package is not "your code"
 
 
 class ExpectationFailed(AssertionError):
@@ -27,7 +29,7 @@ class ExpectationFailed(AssertionError):
 
 
 def _is_user_frame(filename: str) -> bool:
-    return not any(m in filename for m in _LIBRARY_MARKERS)
+    return not (any(m in filename for m in _LIBRARY_MARKERS) or filename.startswith(_COURSE_DIR))
 
 
 def user_frame(tb: TracebackType | None):
