@@ -55,14 +55,17 @@ X_test, y_test = data.digits("test")              # 1,000 real digits, (N, 28, 2
 one = X_test[0]
 print("the test set:", X_test.shape, "  one digit:", one.shape)
 
-digit_net = keras.Sequential([
-    keras.Input((28, 28, 1)),
-    layers.Conv2D(8, 3, padding="same", activation="relu"),
-    layers.MaxPooling2D(),                         # (None, 14, 14, 8)
-    layers.Flatten(),                              # (None, 1568)
-    layers.Dense(10),
-])
-print("the model expects", digit_net.input_shape)
+def make_digit_net():
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        layers.Conv2D(8, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(),                     # (None, 14, 14, 8)
+        layers.Flatten(),                          # (None, 1568)
+        layers.Dense(10),
+    ])
+
+
+print("the model expects", make_digit_net().input_shape)
 
 # %% [markdown]
 # Without the batch axis, Keras 3 does **not** simply refuse. A model built with `keras.Input`
@@ -77,6 +80,7 @@ print("the model expects", digit_net.input_shape)
 # `Cannot take the length of shape with unknown rank`, with no shape in it at all.
 
 # %% kind="readonly" grade_id="repro-one-sample"
+digit_net = make_digit_net()
 with expect_error(ValueError, shapes=[(28, 28, 1, 8)]):
     digit_net.predict(one, verbose=0)                           # a fresh model
 fixed = digit_net.predict(np.expand_dims(one, 0), verbose=0)    # one[None] does the same
