@@ -43,7 +43,8 @@ def user_frame(tb: TracebackType | None):
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # Lines Keras wraps around the real message; they carry no shapes.
-_BOILERPLATE = re.compile(r"^(Exception encountered when calling|Arguments received by|\s*•|Call arguments received)")
+_BOILERPLATE = re.compile(r"^(Exception encountered when calling|Arguments received by|\s*•|Call arguments received"
+                         r"|\s*File \")")  # TensorFlow graph errors list the Python frames of every op
 
 
 MAX_LINE = 400
@@ -112,7 +113,8 @@ class expect_error:
                 f"{brief(str(error), 4)}"
             ) from error
         self.error, self.message = error, _ANSI.sub("", str(error))  # Keras wraps messages in bold codes
-        absent = missing_shapes(self.shapes, self.message)
+        # Match shapes on the message without frame lines: file names can contain numbers too.
+        absent = missing_shapes(self.shapes, "\n".join(key_lines(self.message)))
         words = [w for w in self.contains if w.lower() not in self.message.lower()]
         if absent or words:
             what = [f"shape {s}" for s in absent] + [repr(w) for w in words]

@@ -91,6 +91,11 @@ def test_brief_keeps_informative_lines():
     keras_style = "Exception encountered when calling X.\n\x1b[1mexpected axis -1 to be 3, got (2, 4)\x1b[0m\n"
     assert key_lines(keras_style) == ["expected axis -1 to be 3, got (2, 4)"]
     assert brief(keras_style, 1) == "expected axis -1 to be 3, got (2, 4)"
+    graph = 'Graph execution error:\n  File "/tmp/ipykernel_784/1.py", line 3, in f\nshapes [8,10] vs [8,1]'
+    assert "ipykernel" not in brief(graph)
+    with pytest.raises(ExpectationFailed):  # 784 only appears in a file name
+        with expect_error(ValueError, shapes=[784], quiet=True):
+            raise ValueError(graph)
     huge = "bad input " + "0.5 " * 2000 + "with shape (2, 4)"
     clipped = brief(huge)
     assert len(clipped) < 500 and "characters omitted" in clipped and clipped.endswith("(2, 4)")
