@@ -15,12 +15,30 @@ from concurrent.futures.process import BrokenProcessPool
 MAX_RETRIES = 2
 
 
-def warm_up() -> None:
-    """Run once in each worker: import the grading stack and probe the sandbox, so that no task
-    pays for it. Nothing from the students' world (torch, tensorflow) is imported here."""
-    from . import feedback, sandbox, worker  # noqa: F401
+def warm_up(course_config=None) -> None:
+    """Run once in each worker: import the grading stack, clear what crashed workers left behind,
+    probe the sandbox, compile the feedback templates, so that no task pays for it. Nothing from
+    the students' world (torch, tensorflow) is imported here."""
+    from . import feedback, guard, sandbox, worker  # noqa: F401
+    sandbox.remove_stale_scratch()
     sandbox.detect()
     sandbox.home_skeleton()
+    guard.scan_source("x = 1\n")  # IPython's input transformer, imported on first use
+    if course_config is not None:
+        feedback.render_feedback(feedback.FeedbackTask(
+            "warm-up", "warm-up", "warm-up", "graded", "", None,
+            {"grades": {}, "comments": {}, "score": 0, "max_score": 0, "late_penalty": 0}, [],
+            config=course_config))
+
+
+def protections_here(use_bwrap: bool, use_cgroup: bool) -> str:
+    """A worker's own protections, for a coordinator whose tasks run on other machines."""
+    import socket
+
+    from . import sandbox
+    p = sandbox.detect(use_bwrap, use_cgroup)
+    return (f"{socket.gethostname()}: bwrap {'yes' if p.bwrap else 'NO'}, "
+            f"cgroup {p.cgroup or 'NO (rlimits + watchdog)'}")
 
 
 class Done:
@@ -33,8 +51,8 @@ class Done:
 class LocalBackend:
     name = "local"
 
-    def __init__(self, jobs: int):
-        self.jobs = jobs
+    def __init__(self, jobs: int, course_config=None):
+        self.jobs, self.course_config = jobs, course_config
         self.done = queue.Queue()
         self._pending = {}  # key -> (fn, arg, tries, pool it was submitted to)
         self._pool = None
@@ -44,7 +62,8 @@ class LocalBackend:
         # start warm without inheriting the coordinator's threads or database connections.
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["autograder.worker", "autograder.feedback"])
-        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=warm_up)
+        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=warm_up,
+                                   initargs=(self.course_config,))
 
     def describe(self) -> str:
         return f"{self.jobs} local worker process(es)"
@@ -53,8 +72,13 @@ class LocalBackend:
         if self._pool is None:
             self._pool = self._new_pool()
         tries = self._pending.get(key, (fn, arg, 0, None))[2]
+        try:
+            future = self._pool.submit(fn, arg)
+        except BrokenProcessPool:  # broke since the last result came in: replace it first
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+            future = self._pool.submit(fn, arg)
         self._pending[key] = (fn, arg, tries, self._pool)
-        future = self._pool.submit(fn, arg)
         future.add_done_callback(lambda f, key=key: self._finished(key, f))
 
     def _finished(self, key, future):
@@ -86,7 +110,7 @@ class DaskBackend:
     """`--dask ADDRESS` (a running scheduler) or `--dask local` (a LocalCluster of processes)."""
     name = "dask"
 
-    def __init__(self, address: str, jobs: int):
+    def __init__(self, address: str, jobs: int, course_config=None):
         from distributed import Client, LocalCluster
         self.cluster = None
         if address == "local":
@@ -95,14 +119,15 @@ class DaskBackend:
             self.client = Client(self.cluster)
         else:
             self.client = Client(address)
-        self.client.run(warm_up)
+        self.client.run(warm_up, course_config)
         self.done = queue.Queue()
         self._futures = {}
 
-    def describe(self) -> str:
+    def describe(self, use_bwrap: bool = True, use_cgroup: bool = True) -> str:
         workers = self.client.scheduler_info().get("workers", {})
         where = "a local Dask cluster" if self.cluster else f"the Dask cluster at {self.client.scheduler.address}"
-        return f"{where} with {len(workers)} worker(s)"
+        seen = sorted(set(self.client.run(protections_here, use_bwrap, use_cgroup).values()))
+        return f"{where} with {len(workers)} worker(s); each worker's sandbox: " + "; ".join(seen)
 
     def submit(self, key, fn, arg):
         # pure=False: the same submission graded twice is two runs, never a cached result.
@@ -128,6 +153,6 @@ class DaskBackend:
             self.cluster.close()
 
 
-def make_backend(jobs: int | None, dask: str | None):
+def make_backend(jobs: int | None, dask: str | None, course_config=None):
     jobs = jobs or os.cpu_count() or 1
-    return DaskBackend(dask, jobs) if dask else LocalBackend(jobs)
+    return DaskBackend(dask, jobs, course_config) if dask else LocalBackend(jobs, course_config)

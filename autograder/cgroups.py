@@ -134,12 +134,25 @@ class CgroupFactory:
                 self.kind, self.bases = "v2", [v2]
         self.error = None
         if self.kind:
+            self._remove_stale()
             # Prove it works once (mkdir + limit) rather than trusting permissions bits.
             probe = self.create(f"probe-{os.getpid()}", 256 << 20, 64)
             if probe is None:
                 self.kind, self.bases = None, []
             else:
                 probe.remove()
+
+    def _remove_stale(self) -> None:
+        """Per-kernel cgroups left by crashed workers: named after their worker's pid, removed
+        once that process is gone (rmdir also refuses any cgroup that still has processes)."""
+        for base in self.bases:
+            for d in base.glob("autograder-*-*"):
+                pid = d.name.split("-")[1]
+                if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+                    try:
+                        d.rmdir()
+                    except OSError:
+                        pass
 
     @property
     def available(self) -> bool:
@@ -149,7 +162,7 @@ class CgroupFactory:
         dirs = []
         try:
             for base in self.bases:
-                d = base / f"autograder-{name}"
+                d = base / f"autograder-{os.getpid()}-{name}"
                 d.mkdir(exist_ok=True)
                 dirs.append(d)
             if self.kind == "v1":

@@ -104,13 +104,17 @@ class Coordinator:
 
     def _start_backend(self):
         if self.backend is None:
-            self.backend = make_backend(self.settings.jobs, self.settings.dask)
+            self.backend = make_backend(self.settings.jobs, self.settings.dask, self.course.config)
             for line in self.protections.lines(self.settings.limits):
                 self.say(line)
-            self.say(f"workers: {self.backend.describe()}")
+            if self.backend.name == "dask":
+                self.say(f"workers: {self.backend.describe(self.settings.use_bwrap, self.settings.use_cgroup)}")
+            else:
+                self.say(f"workers: {self.backend.describe()}")
         return self.backend
 
     def close(self):
+        self.writer.close()
         if self.backend is not None:
             self.backend.close()
             self.backend = None

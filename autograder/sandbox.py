@@ -185,7 +185,8 @@ class Scratch:
 
     @classmethod
     def create(cls) -> "Scratch":
-        root = Path(tempfile.mkdtemp(prefix="autograder-", dir=scratch_root()))
+        # The worker's pid in the name lets a later worker remove what a crashed one left behind.
+        root = Path(tempfile.mkdtemp(prefix=f"autograder-{os.getpid()}-", dir=scratch_root()))
         scratch = cls(root)
         scratch.kernel.mkdir()
         shutil.copytree(home_skeleton(), scratch.home)
@@ -203,6 +204,15 @@ class Scratch:
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def remove_stale_scratch() -> None:
+    """Scratch folders of worker processes that no longer exist (in /dev/shm they hold RAM)."""
+    import psutil
+    for path in scratch_root().glob("autograder-*-*"):
+        pid = path.name.split("-")[1]
+        if pid.isdigit() and not psutil.pid_exists(int(pid)) and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def kernel_env(scratch: Scratch, limits: Limits, extra: dict) -> dict:
