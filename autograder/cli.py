@@ -78,10 +78,11 @@ def cmd_grade(args) -> int:
     try:
         coord = Coordinator(course, settings_from(args, course))
         try:
-            for assignment in args.assignment:
-                print_run(coord.grade(assignment))
+            runs = coord.grade_many([(assignment, None) for assignment in args.assignment])
         finally:
             coord.close()
+        for run in runs.values():
+            print_run(run)
     except GradingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

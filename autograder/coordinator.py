@@ -87,8 +87,7 @@ class Coordinator:
             tqdm.write(text, file=self.out)
 
     # -- options shipped to workers ---------------------------------------------------------------
-    def _options(self, jobs: int) -> GradingOptions:
-        limits = self.settings.limits
+    def _options(self, jobs: int, limits: sandbox.Limits) -> GradingOptions:
         if limits.threads == 0 and jobs > 1:
             # N kernels on N cores: one math thread each beats N threads each fighting.
             limits = sandbox.Limits(**{**limits.__dict__, "threads": max(1, (os.cpu_count() or 1) // jobs)})
@@ -119,9 +118,28 @@ class Coordinator:
             self.backend.close()
             self.backend = None
 
-    # -- one assignment ----------------------------------------------------------------------------
-    def grade(self, assignment: str) -> AssignmentRun:
+    # -- assignments ----------------------------------------------------------------------------
+    def grade(self, assignment: str, limits: sandbox.Limits | None = None) -> AssignmentRun:
+        return self.grade_many([(assignment, limits)])[assignment]
+
+    def grade_many(self, items) -> dict:
+        """Grade several assignments ((name, limits or None) pairs) as one stream of tasks, so
+        that no worker idles between assignments. Returns {assignment: AssignmentRun}."""
         start = time.perf_counter()
+        plans = [self._plan(assignment, limits or self.settings.limits) for assignment, limits in items]
+        tasks = [t for plan in plans for t in plan["tasks"]]
+        if tasks:
+            self._execute(plans, tasks)
+        runs = {}
+        for plan in plans:
+            run = plan["run"]
+            run.seconds = time.perf_counter() - start
+            self._finish(run, plan["master"])
+            runs[run.assignment] = run
+        return runs
+
+    def _plan(self, assignment: str, limits: sandbox.Limits) -> dict:
+        """What to grade for one assignment: the master, unchanged/unknown submissions, the tasks."""
         run = AssignmentRun(assignment)
         source_dir = self.course.folder("source", ".", assignment)
         try:
@@ -131,14 +149,14 @@ class Coordinator:
             raise GradingError(f"assignment {assignment!r} is not in the gradebook: run "
                                f"`nbgrader generate_assignment {assignment}` (make release) first") from None
         fingerprint = hashlib.sha256(pickle.dumps((VERSION, master.notebooks, sorted(master.files.items()),
-                                                   self.settings.limits.__dict__))).hexdigest()
-        submissions = intake.discover(self.course, assignment, self.settings.students)
+                                                   limits.__dict__))).hexdigest()
         known = self.writer.known_students()
-        jobs = self.settings.jobs or os.cpu_count() or 1
-        options = self._options(jobs)
-
-        todo = []
-        for sub in submissions:
+        options = self._options(self.settings.jobs or os.cpu_count() or 1, limits)
+        if limits != self.settings.limits:
+            self.say(f"{assignment}: {limits.cell_timeout} s per cell, {limits.notebook_timeout} s per "
+                     f"notebook, {limits.memory_mb} MiB per kernel")
+        pending, tasks = {}, []
+        for sub in intake.discover(self.course, assignment, self.settings.students):
             if sub.student not in known and self.settings.unknown_students == "report":
                 run.unknown.append(sub.student)
                 continue
@@ -149,50 +167,62 @@ class Coordinator:
                     and self.course.folder("autograded", sub.student, assignment).is_dir()):
                 run.skipped.append(sub.student)
                 continue
-            todo.append((sub, digest))
+            matched = intake.match_notebooks(sub, master)
+            files = {rel: p.read_bytes() for rel, p in sub.extra_files().items()
+                     if p.stat().st_size <= intake.MAX_EXTRA_FILE}
+            files.update(master.files)  # the instructor's copies win, as in nbgrader
+            pending[sub.student] = {"sub": sub, "digest": digest, "results": {}, "expected": len(matched)}
+            run.notes += [(sub.student, note) for note in sub.notes]
+            for name, (filename, content, notes) in matched.items():
+                tasks.append(NotebookTask(sub.student, assignment, name, filename, content,
+                                          master.notebooks[name], files, options, notes))
         if run.unknown:
             self.say(f"{assignment}: NOT graded, students unknown to the gradebook "
                      f"(--unknown-students add to grade them): {', '.join(run.unknown)}")
         if run.skipped:
             self.say(f"{assignment}: {len(run.skipped)} submission(s) unchanged since the last run, "
                      "not graded again (--force to regrade)")
-        if todo:
-            self._grade_submissions(run, master, todo, options)
-        run.seconds = time.perf_counter() - start
-        self._finish(run, master)
-        return run
+        return {"run": run, "master": master, "pending": pending, "tasks": tasks}
 
-    def _grade_submissions(self, run, master, todo, options):
+    def _cost_estimates(self, plans) -> dict:
+        """(assignment, notebook) -> seconds it took last time (median), to start the longest
+        notebooks first: the last worker to finish then finishes soonest."""
+        costs = {}
+        for plan in plans:
+            assignment = plan["run"].assignment
+            seen = {}
+            for notebooks in state.all_results(self.course.work_dir, assignment).values():
+                for name, result in notebooks.items():
+                    if result.status == "graded" and result.timings.get("total"):
+                        seen.setdefault(name, []).append(result.timings["total"])
+            for name, values in seen.items():
+                costs[(assignment, name)] = sorted(values)[len(values) // 2]
+        return costs
+
+    def _execute(self, plans, tasks):
         backend = self._start_backend()
-        pending = {}  # student -> {"sub", "digest", "results": {}, "expected": n}
-        feedback_due = 0
-        for sub, digest in todo:
-            matched = intake.match_notebooks(sub, master)
-            files = {rel: p.read_bytes() for rel, p in sub.extra_files().items()
-                     if p.stat().st_size <= intake.MAX_EXTRA_FILE}
-            files.update(master.files)  # the instructor's copies win, as in nbgrader
-            pending[sub.student] = {"sub": sub, "digest": digest, "results": {}, "expected": len(matched),
-                                    "feedback": {}}
-            for note in sub.notes:
-                run.notes.append((sub.student, note))
-            for name, (filename, content, notes) in matched.items():
-                task = NotebookTask(sub.student, run.assignment, name, filename, content,
-                                    master.notebooks[name], files, options, notes)
-                backend.submit(("grade", sub.student, name), grade_notebook, task)
-        total = sum(p["expected"] for p in pending.values())
-        bar = tqdm(total=total, unit="notebook", desc=f"grading {run.assignment}", file=self.out,
+        costs = self._cost_estimates(plans)
+        # Unknown cost: the bigger the notebook, the longer it tends to run.
+        tasks.sort(key=lambda t: (costs.get((t.assignment, t.notebook), 0), len(t.content or b"")),
+                   reverse=True)
+        by_assignment = {plan["run"].assignment: plan for plan in plans}
+        for task in tasks:
+            backend.submit(("grade", task.assignment, task.student, task.notebook), grade_notebook, task)
+        names = ", ".join(by_assignment)
+        bar = tqdm(total=len(tasks), unit="notebook", desc=f"grading {names}", file=self.out,
                    disable=not self.settings.progress, mininterval=0.5, dynamic_ncols=True)
-        outstanding = total
+        outstanding, feedback_due = len(tasks), 0
         try:
             while outstanding or feedback_due:
                 done = backend.result()
-                kind, student, name = done.key
-                entry = pending[student]
+                kind, assignment, student, name = done.key
+                plan = by_assignment[assignment]
+                run, entry = plan["run"], plan["pending"][student]
                 if kind == "grade":
                     outstanding -= 1
                     bar.update(1)
-                    result = done.value if done.error is None else self._crashed(student, run.assignment,
-                                                                                master, name, done.error)
+                    result = done.value if done.error is None else self._crashed(
+                        student, assignment, plan["master"], name, done.error)
                     entry["results"][name] = result
                     if result.status != "graded":
                         bar.write(f"  {student}/{name}: {result.status}: {result.message}", file=self.out)
@@ -234,7 +264,7 @@ class Coordinator:
                                     result.notebook_json,
                                     self.writer.feedback_data(run.assignment, sub.student, name),
                                     result.tests, result.notes, result.review, self.course.config)
-                self.backend.submit(("feedback", sub.student, name), timed_feedback, task)
+                self.backend.submit(("feedback", run.assignment, sub.student, name), timed_feedback, task)
                 queued += 1
         run.overhead[sub.student] = run.overhead.get(sub.student, 0) + time.perf_counter() - t0
         return queued

@@ -113,11 +113,12 @@ def _check_one(where, exp, result) -> list:
     return out
 
 
-def grade_sample_class(course_dir: Path, make_settings, out=sys.stdout) -> tuple:
-    """Prepare the demo course in `course_dir`, collect the LMS download, grade every assignment.
+def grade_sample_class(course_dir: Path, settings, out=sys.stdout) -> tuple:
+    """Prepare the demo course in `course_dir`, collect the LMS download, grade every assignment
+    in one stream of tasks, each with the sample class's limits for it (merged into
+    `settings.limits` where those are still the defaults).
 
-    `make_settings(course, assignment_limits)` returns the coordinator Settings for one
-    assignment. Returns (course, {assignment: AssignmentRun}, {assignment: {student: {notebook:
+    Returns (course, {assignment: AssignmentRun}, {assignment: {student: {notebook:
     NotebookResult}}} covering everything graded so far), for printing or checking.
     """
     from . import state
@@ -125,8 +126,9 @@ def grade_sample_class(course_dir: Path, make_settings, out=sys.stdout) -> tuple
     from .course_config import load_course
     from .gradebook_writer import GradebookWriter
     from .intake import collect_lms
+    from .sandbox import Limits
 
-    expected = json.loads((SAMPLE / "expected.json").read_text())
+    expected = expected_manifest()
     assignments = prepare(course_dir, expected)
     course = load_course(course_dir, f"sqlite:///{course_dir / 'gradebook.db'}")
     writer = GradebookWriter(course.db_url, course.course_id)
@@ -135,14 +137,21 @@ def grade_sample_class(course_dir: Path, make_settings, out=sys.stdout) -> tuple
         if lms.is_dir():
             rep = collect_lms(course, assignment, lms, writer.known_students(), "add", None, writer.add_student)
             print(f"{assignment} LMS download: " + "; ".join(rep.lines()), file=out)
-    runs, results = {}, {}
+    writer.close()
+    defaults = Limits()
+    items = []
     for assignment in assignments:
-        coord = Coordinator(course, make_settings(course, expected.get("limits", {}).get(assignment, {})))
-        try:
-            runs[assignment] = coord.grade(assignment)
-        finally:
-            coord.close()
-        results[assignment] = state.all_results(course.work_dir, assignment)
+        limits = Limits(**settings.limits.__dict__)
+        for key, value in expected.get("limits", {}).get(assignment, {}).items():
+            if getattr(limits, key) == getattr(defaults, key):
+                setattr(limits, key, value)
+        items.append((assignment, limits))
+    coord = Coordinator(course, settings)
+    try:
+        runs = coord.grade_many(items)
+    finally:
+        coord.close()
+    results = {a: state.all_results(course.work_dir, a) for a in assignments}
     return course, runs, results
 
 
@@ -154,16 +163,14 @@ def run_demo(args) -> int:
     from .cli import print_run, settings_from
     from .coordinator import GradingError
 
-    def make_settings(course, limits):
-        settings = settings_from(args, course)
-        for key, value in limits.items():  # the sample class's own, unless given on the command line
-            if getattr(args, key, None) in (None, getattr(type(settings.limits)(), key)):
-                setattr(settings.limits, key, value)
-        return settings
-
     course_dir = Path(args.dir).resolve() if args.dir else ROOT / "build" / "demo-class"
+    course_dir.mkdir(parents=True, exist_ok=True)
+    from .course_config import load_course
+    settings = settings_from(args, load_course(ROOT))
+    if args.cell_timeout is None:  # the config's Execute.timeout only if asked for
+        settings.limits.cell_timeout = type(settings.limits)().cell_timeout
     try:
-        course, runs, results = grade_sample_class(course_dir, make_settings)
+        course, runs, results = grade_sample_class(course_dir, settings)
     except GradingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -36,8 +36,7 @@ def _settings(limits: dict, **extra) -> Settings:
 def graded(tmp_path_factory):
     """The whole sample class graded once, as `python -m autograder demo` grades it."""
     course_dir = tmp_path_factory.mktemp("sample-class")
-    course, runs, results = demo.grade_sample_class(course_dir, lambda c, limits: _settings(limits),
-                                                    out=sys.stderr)
+    course, runs, results = demo.grade_sample_class(course_dir, _settings({}), out=sys.stderr)
     return course, runs, results, demo.expected_manifest()
 
 

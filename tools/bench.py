@@ -66,14 +66,11 @@ def run_parallel(course_dir: Path, assignments, jobs: int, limits_by_assignment:
     from autograder.course_config import load_course
     course = load_course(course_dir, f"sqlite:///{course_dir / 'gradebook.db'}")
     start = time.perf_counter()
-    runs = {}
-    for assignment in assignments:
-        limits = sandbox.Limits(**limits_by_assignment.get(assignment, {}))
-        coord = Coordinator(course, Settings(jobs=jobs, limits=limits, progress=False, quiet=True))
-        try:
-            runs[assignment] = coord.grade(assignment)
-        finally:
-            coord.close()
+    coord = Coordinator(course, Settings(jobs=jobs, progress=False, quiet=True))
+    try:
+        runs = coord.grade_many([(a, sandbox.Limits(**limits_by_assignment.get(a, {}))) for a in assignments])
+    finally:
+        coord.close()
     total = time.perf_counter() - start
 
     per_submission, workers = [], {}
