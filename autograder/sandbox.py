@@ -246,14 +246,16 @@ def bwrap_prefix(prot: Protections, scratch: Scratch, limits: Limits, env: dict,
             argv += ["--ro-bind", top, top]
     for name in ETC_FILES:
         argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    # /tmp first: a course or venv that lives under /tmp (a CI clone) is bound on top of it below,
+    # instead of being hidden by it.
+    argv += ["--ro-bind-try", "/sys", "/sys", "--dev", "/dev", "--proc", "/proc",
+             "--size", str(limits.tmp_mb << 20), "--tmpfs", "/tmp"]
     mounted = []
     for path in python_dirs() + _helper_package_dirs(helper_packages) + [str(p) for p in extra_ro]:
         if any(path == m or path.startswith(m + "/") for m in mounted):
             continue
         mounted.append(path)
         argv += ["--ro-bind-try", path, path]
-    argv += ["--ro-bind-try", "/sys", "/sys", "--dev", "/dev", "--proc", "/proc",
-             "--size", str(limits.tmp_mb << 20), "--tmpfs", "/tmp"]
     for folder in (scratch.kernel, scratch.home, scratch.work):
         argv += ["--bind", str(folder), str(folder)]
     argv += ["--chdir", str(scratch.work), "--clearenv"]
