@@ -11,7 +11,6 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import sys  # noqa: E402
 import time  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
 from typing import Iterable, Sequence  # noqa: E402
 
 
@@ -50,6 +49,7 @@ from .checks import ShapeCheckError, check_shape  # noqa: E402
 from .errors import brief  # noqa: E402
 from .shapes import format_shape  # noqa: E402
 from .trace import Failure, Row, Trace  # noqa: E402
+from .training import TrainResult  # noqa: E402
 
 __all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "count_params",
            "train", "predict", "TrainResult"]
@@ -171,18 +171,6 @@ def check_output_shapes(model, cases: Iterable[tuple], name: str = "model output
                 f"{name}: with input {format_shape(in_shape)} the model failed at {where} "
                 f"({type(error).__name__}: {brief(str(error), 1)})") from None
         check_shape(out, expected, name=f"{name} for input {format_shape(in_shape)}")
-
-
-@dataclass
-class TrainResult:
-    losses: list
-    device: str
-    seconds: float
-    steps: int
-
-    def __str__(self):
-        return (f"trained {self.steps} steps on {self.device} in {self.seconds:.1f} s: "
-                f"loss {self.losses[0]:.4f} -> {self.losses[-1]:.4f}")
 
 
 def train(model, X, y, loss, steps: int = 200, batch_size: int = 64, lr: float = 1e-3,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -17,6 +16,7 @@ from .checks import ShapeCheckError, check_shape
 from .errors import brief
 from .shapes import format_shape, shape_of
 from .trace import Failure, Row, Trace
+from .training import TrainResult
 
 # Course models are tiny: on a small CPU, two threads fighting over two cores (or over a grader's
 # parallel workers) made a 4 s training cell take 70 s. One thread is faster there.
@@ -152,18 +152,6 @@ def check_output_shapes(model: nn.Module, cases: Iterable[tuple], name: str = "m
             check_shape(out, expected, name=f"{name} for input {format_shape(in_shape)}")
     finally:
         model.train(was_training)
-
-
-@dataclass
-class TrainResult:
-    losses: list
-    device: str
-    seconds: float
-    steps: int
-
-    def __str__(self):
-        return (f"trained {self.steps} steps on {self.device} in {self.seconds:.1f} s: "
-                f"loss {self.losses[0]:.4f} -> {self.losses[-1]:.4f}")
 
 
 def _tensor(a, dev):
