@@ -96,6 +96,8 @@ def check(expected: dict, results: dict) -> list:
 def _check_one(where, exp, result) -> list:
     if result is None:
         return [f"{where}: no result"]
+    if "without_cgroup" in exp and "cgroup" not in result.sandbox:
+        exp = {**exp, **exp["without_cgroup"]}  # graded with the rlimit fallback
     out = []
     if result.status != exp["status"]:
         out.append(f"{where}: status {result.status!r}, expected {exp['status']!r} ({result.message})")

@@ -67,6 +67,7 @@ class NotebookResult:
     peak_memory: int | None = None
     worker: str = ""
     worker_peak_rss: int | None = None
+    sandbox: str = ""  # protections the kernel had, e.g. "bwrap+cgroup-v1"
 
     @property
     def score(self) -> float:
@@ -135,6 +136,8 @@ def _grade(task: NotebookTask, result: NotebookResult) -> None:
     result.timings["sanitize"] = time.perf_counter() - t0
 
     prot = sandbox.detect(options.use_bwrap, options.use_cgroup)
+    result.sandbox = "+".join(filter(None, ["bwrap" if prot.bwrap else "",
+                                            f"cgroup-{prot.cgroup}" if prot.cgroup else "rlimits"]))
     limits = options.limits
     box = KernelSession(prot, limits, options.extra_env, task.files, options.helper_packages,
                         options.extra_ro)

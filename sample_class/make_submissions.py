@@ -144,8 +144,12 @@ def build_notebook(assignment, notebook, spec: Spec, releases) -> tuple | None:
 
 
 def expectations(spec: Spec) -> dict:
-    return {"status": spec.expect_status, "tests": {k: list(v) for k, v in spec.expect.items()},
-            "notes": spec.expect_notes, "review": spec.expect_review}
+    out = {"status": spec.expect_status, "tests": {k: list(v) for k, v in spec.expect.items()},
+           "notes": spec.expect_notes, "review": spec.expect_review}
+    if spec.without_cgroup:
+        out["without_cgroup"] = {"tests": {k: list(v) for k, v in spec.without_cgroup["expect"].items()},
+                                 "notes": spec.without_cgroup.get("expect_notes", [])}
+    return out
 
 
 def plan() -> dict:

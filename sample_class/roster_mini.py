@@ -73,7 +73,8 @@ STUDENTS = {
         NUMPY: Spec(solution=True, answers={
             "ex1-channels-first": "hoard = []\nwhile True:\n    hoard.append(np.ones(50_000_000))\n"},
             expect={"ex1-channels-first-test": (0, "memory limit"), "ex2-flatten-test": (0, "memory limit")},
-            expect_notes=["memory limit"])},
+            expect_notes=["memory limit"],
+            without_cgroup={"expect": {"ex1-channels-first-test": (0, "NameError: name 'to_channels_first'")}})},
     "hana": {  # os._exit kills the kernel; sys.exit only raises SystemExit in its cell
         TORCH: Spec(solution=True, answers={
             "ex3-add-batch": "import os\nos._exit(3)\n"},

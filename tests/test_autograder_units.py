@@ -66,6 +66,7 @@ def test_truncated_notebook_names_the_place():
         read_notebook(release_bytes()[:1500], "x.ipynb")
 
 
+@pytest.mark.filterwarnings("ignore:Non-unique cell id")
 def test_duplicate_cell_ids_are_reported():
     nb = json.loads(release_bytes())
     for cell in nb["cells"][1:3]:

@@ -77,9 +77,12 @@ def run_parallel(course_dir: Path, assignments, jobs: int, limits_by_assignment:
     for assignment, run in runs.items():
         for student, notebooks in run.graded.items():
             execute = sum(r.timings.get("execute", 0) - r.timings.get("guard", 0) for r in notebooks.values())
-            in_worker = sum(r.timings.get("total", 0) for r in notebooks.values())
-            overhead = (in_worker - execute) + run.overhead.get(student, 0) + run.feedback_seconds.get(student, 0)
+            in_worker = sum(r.timings.get("total", 0) for r in notebooks.values()) - execute
+            coordinator = run.overhead.get(student, 0)
+            feedback = run.feedback_seconds.get(student, 0)
+            overhead = in_worker + coordinator + feedback
             per_submission.append({"assignment": assignment, "student": student, "execute_s": execute,
+                                   "worker_s": in_worker, "coordinator_s": coordinator, "feedback_s": feedback,
                                    "overhead_s": overhead,
                                    "overhead_pct": 100 * overhead / execute if execute else None})
             for r in notebooks.values():
@@ -135,11 +138,15 @@ def write_markdown(path: Path, data: dict) -> None:
     ]
     for name, w in sorted(par["workers"].items()):
         lines.append(f"| {name} | {w['notebooks']} | {w['worker_peak_rss_mb']:.0f} | {w['kernel_peak_mb']:.0f} |")
-    lines += ["", "## Per submission", "", "| assignment | student | execution (s) | overhead (s) | overhead |",
-              "|---|---|---|---|---|"]
+    lines += ["", "## Per submission", "",
+              "Overhead = in the worker (reading, restoring cells, the tamper guard, scoring, sandbox set-up "
+              "and teardown) + in the coordinator (gradebook, files) + rendering the feedback pages.", "",
+              "| assignment | student | execution (s) | worker (s) | coordinator (s) | feedback (s) | overhead |",
+              "|---|---|---|---|---|---|---|"]
     for s in par["submissions"]:
         pct = f"{s['overhead_pct']:.1f}%" if s["overhead_pct"] is not None else "n/a"
-        lines.append(f"| {s['assignment']} | {s['student']} | {s['execute_s']:.1f} | {s['overhead_s']:.2f} | {pct} |")
+        lines.append(f"| {s['assignment']} | {s['student']} | {s['execute_s']:.1f} | {s['worker_s']:.2f} | "
+                     f"{s['coordinator_s']:.2f} | {s['feedback_s']:.2f} | {pct} |")
     path.write_text("\n".join(lines) + "\n")
 
 
