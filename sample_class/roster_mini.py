@@ -111,7 +111,8 @@ STUDENTS = {
             "import os\nimport sys\nimport course\n"
             "found = []\n"
             "for top, dirs, files in os.walk('/'):\n"
-            "    dirs[:] = [d for d in dirs if d not in ('proc', 'sys', 'dev', 'usr', 'site-packages')]\n"
+            "    dirs[:] = [d for d in dirs if d not in ('proc', 'sys', 'dev', 'usr', 'lib', 'lib64', 'include',\n"
+            "                                            'share', 'site-packages', '__pycache__')]\n"
             "    found += [os.path.join(top, f) for f in files\n"
             "              if f.endswith('.db') or ('90-mini-shapes' in f and f.endswith('.ipynb'))]\n"
             "wrote = []\n"
@@ -176,4 +177,4 @@ LMS = {
 LMS_ZIPPED = {"ruth"}
 
 # Per-assignment grading limits for the demo: small, so hostile cases cost seconds, not minutes.
-LIMITS = {"cell_timeout": 10, "notebook_timeout": 45, "memory_mb": 1024}
+LIMITS = {"cell_timeout": 15, "notebook_timeout": 60, "memory_mb": 1024}
