@@ -227,3 +227,10 @@ def test_kernel_environment_has_no_secrets(monkeypatch, tmp_path):
 ])
 def test_shape_failures_are_read_from_reasons(reason, found):
     assert report.shape_failure(reason) == found
+
+
+def test_sample_class_files_match_their_generator():
+    """sample_class/ is generated from release notebooks + roster snippets; after a notebook
+    changes, `python -m sample_class.make_submissions` must be run (and expected.json reviewed)."""
+    from sample_class import make_submissions
+    assert make_submissions.main(["--check"]) == 0
