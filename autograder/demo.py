@@ -161,6 +161,23 @@ def expected_manifest() -> dict:
     return json.loads((SAMPLE / "expected.json").read_text())
 
 
+def grade_table(csv_path: Path) -> str:
+    """Students down, assignments across, `score / max` (or - when not submitted), from the grades CSV."""
+    import csv
+    with open(csv_path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assignments = sorted({r["assignment"] for r in rows})
+    # nbgrader's export lists every student for every assignment; no timestamp means no submission.
+    cells = {(r["student_id"], r["assignment"]): f"{float(r['score']):g} / {float(r['max_score']):g}"
+             for r in rows if r["timestamp"]}
+    students = sorted({r["student_id"] for r in rows})
+    head = ["student"] + assignments
+    body = [[s] + [cells.get((s, a), "-") for a in assignments] for s in students]
+    widths = [max(len(str(row[i])) for row in [head] + body) for i in range(len(head))]
+    line = lambda row: "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()
+    return "\n".join(["", line(head), line(["-" * w for w in widths])] + [line(b) for b in body] + [""])
+
+
 def run_demo(args) -> int:
     from .cli import print_run, settings_from
     from .coordinator import GradingError
@@ -178,6 +195,7 @@ def run_demo(args) -> int:
         return 2
     for run in runs.values():
         print_run(run)
+    print(grade_table(Path(course.work_dir) / "grades.csv"))
     print(f"demo course: {course_dir}  (gradebook {course.db_url}, feedback in {course_dir / 'feedback'}, "
           f"class reports in {course.work_dir})")
     if args.check:
