@@ -48,7 +48,7 @@ if not tf.config.list_physical_devices("GPU") and (os.cpu_count() or 1) <= 2:
 from .checks import ShapeCheckError, check_shape  # noqa: E402
 from .errors import brief  # noqa: E402
 from .shapes import format_shape  # noqa: E402
-from .trace import Failure, Row, Trace  # noqa: E402
+from .trace import Failure, Row, Trace, call_failure_message  # noqa: E402
 from .training import TrainResult  # noqa: E402
 
 __all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "count_params",
@@ -165,11 +165,8 @@ def check_output_shapes(model, cases: Iterable[tuple], name: str = "model output
         try:
             out = model(x, training=False)
         except Exception as error:
-            t = trace(model, in_shape)
-            where = str(t.failure) if t.failure else brief(str(error), 1)
-            raise ShapeCheckError(
-                f"{name}: with input {format_shape(in_shape)} the model failed at {where} "
-                f"({type(error).__name__}: {brief(str(error), 1)})") from None
+            raise ShapeCheckError(call_failure_message(
+                name, in_shape, "the model", trace(model, in_shape), error)) from None
         check_shape(out, expected, name=f"{name} for input {format_shape(in_shape)}")
 
 

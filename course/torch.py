@@ -15,7 +15,7 @@ from torch import nn
 from .checks import ShapeCheckError, check_shape
 from .errors import brief
 from .shapes import format_shape, shape_of
-from .trace import Failure, Row, Trace
+from .trace import Failure, Row, Trace, call_failure_message
 from .training import TrainResult
 
 # Course models are tiny: on a small CPU, two threads fighting over two cores (or over a grader's
@@ -144,11 +144,8 @@ def check_output_shapes(model: nn.Module, cases: Iterable[tuple], name: str = "m
                 with torch.no_grad():
                     out = model(x)
             except Exception as error:
-                t = trace(model, x)
-                where = str(t.failure) if t.failure else brief(str(error), 1)
-                raise ShapeCheckError(
-                    f"{name}: with input {format_shape(in_shape)} the forward pass failed at {where} "
-                    f"({type(error).__name__}: {brief(str(error), 1)})") from None
+                raise ShapeCheckError(call_failure_message(
+                    name, in_shape, "the forward pass", trace(model, x), error)) from None
             check_shape(out, expected, name=f"{name} for input {format_shape(in_shape)}")
     finally:
         model.train(was_training)

@@ -80,3 +80,12 @@ class Trace:
                 else f"<p>total params: {sum(r.params for r in self.rows):,}</p>")
         return ("<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
                 f"<tbody>{rows}</tbody></table>{foot}")
+
+
+def call_failure_message(name: str, in_shape, verb: str, trace: "Trace", error: BaseException) -> str:
+    """The test message when a model call fails: where (the first layer that rejected its input,
+    from the trace) and what the framework said. Shared by check_output_shapes in both halves."""
+    where = str(trace.failure) if trace.failure else brief(str(error), 1)
+    return (f"{name}: with input {format_shape(in_shape)} {verb} failed at {where} "
+            f"({type(error).__name__}: {brief(str(error), 1)})")
+
