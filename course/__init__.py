@@ -7,6 +7,7 @@ notebook never imports TensorFlow and the reverse:
     from course import torch as ct                    # PyTorch helpers
     from course import keras as ck                    # Keras 3 helpers (TensorFlow backend)
 """
+from .doctor import load_ipython_extension, unload_ipython_extension  # `%load_ext course`: the shape doctor
 from .checks import (ShapeCheckError, check_at_least, check_at_most, check_equal, check_loss_fell,
                      check_shape, check_true)
 from .errors import ExpectationFailed, expect_error, expect_warning
