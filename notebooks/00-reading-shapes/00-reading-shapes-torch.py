@@ -144,24 +144,33 @@ with expect_error(RuntimeError, shapes=[(1, 3, 3), (1, 0, 0)]):
 
 # %% kind="readonly" grade_id="repro-output-padding"
 up = nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, output_padding=2)   # built without complaint
-with expect_error(RuntimeError, shapes=[2], contains=["output padding"]):
+with expect_error(RuntimeError, shapes=[2], contains=["output padding", "smaller than either stride or dilation"]):
     up(torch.zeros(1, 1, 7, 7))
 
 # %% [markdown]
 # PyTorch's `Conv2d` also takes Keras-style strings: `padding="valid"` means 0 and
 # `padding="same"` keeps the size, but only with stride 1. A strided "same" convolution is refused
-# as soon as the layer is built (Keras accepts it; see the Keras notebook):
+# as soon as the layer is built (Keras accepts it; see the Keras notebook). The other way round,
+# PyTorch runs a convolution that is strided *and* dilated, which Keras refuses:
 
 # %% kind="readonly" grade_id="repro-same-strided"
 check_shape(nn.Conv2d(1, 1, 3, padding="same")(torch.zeros(1, 1, 7, 7)), (1, 1, 7, 7), name="padding='same'")
 with expect_error(ValueError, contains=["same", "strided"]):
     nn.Conv2d(1, 1, 3, padding="same", stride=2)
+strided_dilated = nn.Conv2d(1, 1, 3, stride=2, dilation=2)(torch.zeros(1, 1, 9, 9))
+check_shape(strided_dilated, (1, 1, 3, 3), name="Conv2d(k=3, stride=2, dilation=2) on 9x9")
+print("Conv2d(k=3, stride=2, dilation=2) on 9x9 runs:", tuple(strided_dilated.shape))
 
 # %% [markdown]
 # **Silent: sizes are rounded down, never fractional.** A common claim is that a stride which
 # does not divide the input size "gives a non-integer size" and raises an error. It does not: the
-# division is floored and the leftover rows and columns are simply never visited. A 3-pixel stride
-# over 126 pixels gives 42, and a 2x2 pool on 7x7 gives 3x3 (the 7th row and column are dropped):
+# division is floored. A 3-pixel stride over 126 pixels gives 42, and a 2x2 pool on 7x7 gives 3x3.
+#
+# What goes unread depends on the window. A 2x2 pool (stride 2) on 7x7 only drops the leftover
+# 7th row and column (row 6). A 2-pixel window that moves 3 pixels at a time reads rows 0-1, 3-4,
+# 6-7, ... and **never reads every third row and column**, all across the image: 42 of 126 rows
+# (rows 2, 5, 8, ...). On 128x128 it gives 43x43 and still skips 42 of the 128 rows. The cell
+# finds the rows a pooling layer reads by lighting up one input row at a time:
 
 # %% kind="readonly" grade_id="repro-floor"
 p = nn.MaxPool2d(kernel_size=2, stride=3)(torch.zeros(1, 1, 126, 126))
@@ -169,6 +178,26 @@ q = nn.MaxPool2d(kernel_size=2)(torch.zeros(1, 1, 7, 7))
 check_shape(p, (1, 1, 42, 42), name="MaxPool2d(2, stride=3) on 126x126")
 check_shape(q, (1, 1, 3, 3), name="MaxPool2d(2) on 7x7")
 print(tuple(p.shape), tuple(q.shape), "- no error; the mismatch shows up later, wherever sizes must agree")
+
+
+def rows_never_read(pool, size):
+    """Image r of the batch is zero except row r; row r is read if its ones reach the output."""
+    x = torch.zeros(size, 1, size, size)
+    x[torch.arange(size), 0, torch.arange(size)] = 1.0
+    with torch.no_grad():
+        out = pool(x)
+    return [r for r in range(size) if out[r].max() == 0]
+
+
+for pool, size, expected in [(nn.MaxPool2d(2), 7, [6]),
+                             (nn.MaxPool2d(2, stride=3), 126, list(range(2, 126, 3))),
+                             (nn.MaxPool2d(2, stride=3), 128, list(range(2, 126, 3)))]:
+    skipped = rows_never_read(pool, size)
+    what = f"pool {pool.kernel_size}, stride {pool.stride} on {size} rows"
+    out_size = pool(torch.zeros(1, 1, size, size)).shape[-1]
+    shown = f"{skipped[:4]}{' ...' if len(skipped) > 4 else ''}"
+    print(f"{what} -> {out_size}; {len(skipped)} of {size} rows never read: {shown}")
+    check_equal(skipped, expected, f"rows never read by {what}")
 
 # %% [markdown]
 # ### Predict, then check
@@ -223,6 +252,24 @@ for what, (layer, size) in real_layers.items():
     guess = predictions.get(what)
     mark = "  (no guess yet)" if guess is None else ("  ✔" if guess == real else f"  ✘ you said {guess}")
     print(f"{what:<66} -> {real:>3}{mark}")
+
+# %% [markdown]
+# The claims made with the formulas, checked on real layers: a dilated 3-tap kernel spans 5 pixels
+# (it fits a 5-pixel input once and does not fit 4), 13 and 14 both become 7 with kernel 3,
+# stride 2, padding 1, and on the way back `output_padding` 0 gives 13 and 1 gives 14.
+
+# %% kind="readonly" grade_id="check-formula-claims"
+check_shape(nn.Conv2d(1, 1, 3, dilation=2)(torch.zeros(1, 1, 5, 5)), (1, 1, 1, 1),
+            name="Conv2d(k=3, dilation=2) on 5x5")
+with expect_error(RuntimeError, shapes=[(4, 4), (5, 5)], contains=["Kernel size can't be greater"]):
+    nn.Conv2d(1, 1, 3, dilation=2)(torch.zeros(1, 1, 4, 4))
+down = {n: nn.Conv2d(1, 1, 3, stride=2, padding=1)(torch.zeros(1, 1, n, n)).shape[-1] for n in (13, 14)}
+back = {op: nn.ConvTranspose2d(1, 1, 3, stride=2, padding=1, output_padding=op)(torch.zeros(1, 1, 7, 7)).shape[-1]
+        for op in (0, 1)}
+print("Conv2d(k=3, stride=2, padding=1) on 13 and 14:", down)
+print("ConvTranspose2d(k=3, stride=2, padding=1) on 7, by output_padding:", back)
+check_equal(down, {13: 7, 14: 7}, "Conv2d(k=3, stride=2, padding=1) on 13 and on 14")
+check_equal(back, {0: 13, 1: 14}, "ConvTranspose2d(k=3, stride=2, padding=1) on 7")
 
 # %% [markdown]
 # ## Read the traceback
@@ -307,6 +354,15 @@ ct.trace(broken, (4, 1, 28, 28))
 # length `size`, with integer `padding`. Return an `int`. The tests compare your answer with real
 # PyTorch layers for many settings.
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the formula under **Predict, then check** and the lines the `check-predictions` cell
+# printed. The floor in the formula is Python's `//`. A failing test names the arguments: work
+# that case out by hand with the formula.
+#
+# </details>
+
 # %% kind="answer" grade_id="ex1-conv-output-size"
 def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
     ### BEGIN SOLUTION
@@ -347,6 +403,15 @@ for args in [(1, 1), (5, 5), (100, 7, 3, 3), (64, 4, 4), (9, 3, 3, 1, 2)]:
 # Write `conv_transpose_output_size(size, kernel, stride=1, padding=0, output_padding=0, dilation=1)`:
 # the output length of one spatial axis of `nn.ConvTranspose2d`. The tests compare it with the real
 # layer (only for settings PyTorch accepts: `output_padding` smaller than `stride` or `dilation`).
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# The transposed formula is under **Predict, then check**; the three `ConvTranspose2d` lines of the
+# `check-predictions` output and the `check-formula-claims` cell are cases to try your function on.
+# Mind where `dilation` and `output_padding` enter the formula.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex2-conv-transpose-output-size"
 def conv_transpose_output_size(size, kernel, stride=1, padding=0, output_padding=0, dilation=1):
@@ -396,6 +461,16 @@ while _checked < 200:
 # running the model: the point is to be able to do it *before* anything runs. When you are done, use
 # `ct.trace` to check yourself.
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Walk down the `shape-model` cell one layer at a time, the way the `trace-broken` table reads:
+# activations and 1x1 convolutions are layers too, and each gets its own row. `ct.trace(shape_model,
+# (4, 3, 28, 28))` prints the real shapes for one input; a failing test names the input and the
+# layer where your prediction first differs.
+#
+# </details>
+
 # %% kind="readonly" grade_id="shape-model"
 shape_model = nn.Sequential(
     nn.Conv2d(3, 8, kernel_size=5, padding=2),                    # 0
@@ -409,6 +484,8 @@ shape_model = nn.Sequential(
     nn.Conv2d(8, 4, kernel_size=1),                               # 8
     nn.Flatten(),                                                 # 9
 )
+check_true(ct.trace(shape_model, (1, 3, 6, 6)).ok and not ct.trace(shape_model, (1, 3, 5, 5)).ok,
+           "shape_model should accept 6x6 images and refuse 5x5")
 
 # %% kind="answer" grade_id="ex3-predict-shapes"
 def predict_shapes(input_shape):
@@ -464,6 +541,14 @@ for _ in range(25):
 # Write `to_channels_first(batch)` that takes such a `torch.Tensor` and returns the same images as
 # `(N, C, H, W)`, every pixel value in its right place. Remember the `reshape` trap above.
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the `repro-reshape-vs-permute` cell: of its two ways to reach `(N, C, H, W)`, the one
+# whose red plane still holds the red values of every pixel is the one you want.
+#
+# </details>
+
 # %% kind="answer" grade_id="ex4-to-channels-first"
 def to_channels_first(batch):
     ### BEGIN SOLUTION
@@ -502,9 +587,18 @@ _check_layout(_x, _x.numpy().transpose(0, 3, 1, 2).copy(), "a (7, 5, 6, 4) tenso
 # let PyTorch work it out. The tests build models for several image sizes and batch sizes
 # (including 1 and 7), then the model is trained below.
 #
-# (Global average pooling before the `Linear` also fixes the shape, but with only 16 channels it
-# throws away *where* the strokes are and learns too slowly for the step budget here. Try it later
-# and compare.)
+# (Global average pooling before the `Linear` also fixes the shape, but it keeps only 16 numbers
+# per image, one per channel, and no record of *where* the strokes are. Try it later and compare
+# the accuracy.)
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the `trace-broken` table and point 3 of **How to read it**: which size reaches the
+# `Linear`, and which layers made it so? Your `conv_output_size` from Exercise 1 gives it for any
+# `height` and `width`; a failing test names the image size.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex5-digit-cnn"
 def build_digit_cnn(in_channels=1, height=28, width=28, n_classes=10):
@@ -542,12 +636,13 @@ for _args, _n in [((3, 32, 32, 6), 7), ((1, 20, 36, 4), 1), ((1, 16, 16, 10), 5)
 # ## Train it
 #
 # Your model on 4,000 real digits for a fixed number of steps (seeded; the GPU is used when one is
-# visible), then scored on 1,000 digits it never saw. Guessing gives 10% accuracy.
+# visible), then scored on 1,000 digits it never saw. Guessing one of the 10 classes gives 10%.
 
 # %%
 X_train, y_train = data.digits("train", layout="nchw")
 X_test, y_test = data.digits("test", layout="nchw")
 print("train", X_train.shape, "test", X_test.shape, "from the", data.digits_source())
+print(f"{len(np.unique(y_train))} classes: guessing scores {1 / len(np.unique(y_train)):.2f}")
 ct.seed(0)
 model = build_digit_cnn(1, 28, 28, 10)
 model(torch.zeros(1, 1, 28, 28))  # one dry run: lazy layers (if you used any) learn their sizes here
@@ -568,7 +663,8 @@ check_at_least(test_accuracy, 0.85, "held-out digit accuracy",
 # - Channels-last to channels-first is `permute(0, 3, 1, 2)`; `reshape` gives the right shape with
 #   scrambled pixels (and hides it when there is one channel).
 # - `out = floor((in + 2p - d(k - 1) - 1) / s) + 1` for conv and pool; sizes are floored, never
-#   fractional. Transposed: `(in - 1)s - 2p + d(k - 1) + output_padding + 1`.
+#   fractional; a window narrower than its stride (pool 2, stride 3) skips whole rows and columns,
+#   every third one. Transposed: `(in - 1)s - 2p + d(k - 1) + output_padding + 1`.
 # - Read a traceback bottom-up: the message, then the lowest frame in *your* code; in
 #   `mat1 and mat2` the inner numbers are "features that arrived" and "features expected".
 # - `ct.trace(model, shape)` shows each layer's output shape and stops at the first one that fails.
