@@ -90,6 +90,7 @@ print("with a batch axis:", tuple(one.unsqueeze(0).shape), "->", tuple(out.shape
 # %% kind="readonly" grade_id="repro-unbatched-accident"
 mlp = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 10))
 check_shape(mlp(one), (1, 10), name="Flatten+Linear on an unbatched gray digit")   # right, by luck
+check_true(torch.equal(mlp(one), mlp(one[None])), "the same numbers as for the batched digit")
 rgb_patch = torch.from_numpy(data.color_patches(n=1, size=16, layout="nchw")[0][0])  # (3, 16, 16)
 with expect_error(RuntimeError, shapes=[(3, 256), (768, 10)]):
     nn.Sequential(nn.Flatten(), nn.Linear(3 * 16 * 16, 10))(rgb_patch)
@@ -127,7 +128,7 @@ print("flatten(1), view(N, -1) and nn.Flatten() all keep the batch: (8, 10)")
 small = torch.randn(8, 8, 7, 7)
 glued = small.view(-1, 784)
 check_shape(glued, (4, 784), name="8 samples viewed as (-1, 784)")
-with expect_error(ValueError, shapes=[4, 8]):
+with expect_error(ValueError, contains=["Expected input batch_size (4) to match target batch_size (8)"]):
     F.cross_entropy(head(glued), torch.zeros(8, dtype=torch.long))
 with expect_error(RuntimeError, shapes=[(-1, 784), 2744]):
     torch.randn(7, 8, 7, 7).view(-1, 784)
@@ -182,6 +183,8 @@ dropped = DataLoader(TensorDataset(X_test_t, y_test_t), batch_size=32, drop_last
 seen = sum(len(xb) for xb, _ in dropped)
 print(f"drop_last=True evaluates {seen} of {len(X_test)} digits")
 check_true(seen == 992, "drop_last skips the partial batch")
+with expect_error(RuntimeError, shapes=[(32, -1), 784]):        # one digit: 784 values, not 32 rows
+    broken(X_test_t[:1])
 
 # %% [markdown]
 # ### BatchNorm with a batch of one
@@ -217,7 +220,7 @@ check_shape(pred_full.squeeze(), (37,), name="squeeze of (37, 1)")
 check_shape(pred_one.squeeze(), (), name="squeeze of (1, 1)")          # the batch axis is gone
 with expect_error(RuntimeError, contains=["zero-dimensional"]):
     torch.cat([pred_full.squeeze(), pred_one.squeeze()])
-with expect_error(IndexError, shapes=[(-1, 0), 1]):
+with expect_error(IndexError, shapes=[(-1, 0), 1], contains=["Dimension out of range"]):
     torch.randn(1, 10).squeeze().argmax(dim=1)
 fixed = pred_one.squeeze(-1)                                           # the fix: name the axis
 check_shape(fixed, (1,), name="squeeze(-1) of (1, 1)")
@@ -227,8 +230,9 @@ print("squeeze(-1) keeps the batch axis:", tuple(fixed.shape))
 # ### A loss that broadcasts `(N, 1)` against `(N,)`
 #
 # Labels from a `DataLoader` are `(N,)`; a regression head returns `(N, 1)`. Subtracting the two
-# **broadcasts** to `(N, N)`: every prediction is compared with every label. `nn.MSELoss` still
-# returns a number, and only a `UserWarning` tells you; a hand-written loss says nothing at all.
+# **broadcasts** to `(N, N)`: every prediction is compared with every label. `F.mse_loss` (like
+# `nn.MSELoss`) still returns a number, and only a `UserWarning` tells you; a hand-written loss says
+# nothing at all.
 # `binary_cross_entropy_with_logits` is stricter and raises.
 
 # %% kind="readonly" grade_id="repro-loss-broadcast"
@@ -241,8 +245,10 @@ right = F.mse_loss(pred.squeeze(1), target)
 print(f"MSE with broadcasting: {wrong:.3f}   the real MSE: {right:.3f}")
 check_shape(pred - target, (8, 8), name="pred - target")      # the silent (N, N) matrix
 check_true(abs(float(right) - 0.25) < 1e-6 and float(wrong) > 5, "broadcasting changed the loss")
-by_hand = ((pred - target) ** 2).mean()                       # no warning, same wrong number
-check_true(torch.isclose(by_hand, wrong), "hand-written loss broadcasts silently")
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    by_hand = ((pred - target) ** 2).mean()                   # same wrong number...
+check_true(torch.isclose(by_hand, wrong) and not caught, "hand-written loss broadcasts silently")  # ...no warning
 check_true(torch.isclose(((pred[:1] - target[:1]) ** 2).mean(), right), "with N = 1 both agree")
 with expect_error(ValueError, shapes=[8, (8, 1)]):
     F.binary_cross_entropy_with_logits(pred, target / 8)
@@ -251,6 +257,41 @@ with expect_error(ValueError, shapes=[8, (8, 1)]):
 # The last check is the trap: with a batch of one, `(1, 1) - (1,)` is `(1, 1)`, the same number
 # either way. A loss tested on one sample looks correct.
 #
+# ### Activations keep every axis
+#
+# One of this lesson's source articles warns that an activation function may change a tensor's
+# dimensions and break the layers after it. The common ones do not. `ReLU`, `Sigmoid` and `Tanh`
+# work on each number alone, and `Softmax` rescales the numbers along one axis so that they sum to 1
+# along it: all four return exactly the shape they receive, batch axis included, at any rank, and
+# each sample's output depends on that sample only. `torch.nn` does have an activation that changes
+# a shape, on purpose: `GLU` (gated linear unit) splits an axis in two halves and returns one half,
+# gated by the other. What softmax *can* get wrong is the axis. `dim=0` is the batch: the shape
+# stays the same, but each sample's "probabilities" now depend on the other samples of its batch,
+# and for a batch of one every class gets probability 1.
+
+# %% kind="readonly" grade_id="repro-activations"
+activations = {"ReLU": nn.ReLU(), "Sigmoid": nn.Sigmoid(), "Tanh": nn.Tanh(), "Softmax(dim=1)": nn.Softmax(dim=1)}
+shapes_in = [(8, 10), (1, 10), (7, 16, 5, 5), (5, 3, 24)]
+for name, act in activations.items():
+    shapes_out = [tuple(act(torch.randn(shape)).shape) for shape in shapes_in]
+    check_equal(shapes_out, shapes_in, f"{name}: output shapes")
+    x = torch.randn(8, 10)
+    check_true(torch.allclose(act(x)[:1], act(x[:1])), f"{name}: sample 0 alone gives the same output")
+    print(f"{name:15s}", "  ".join(f"{i} -> {o}" for i, o in zip(shapes_in, shapes_out)))
+glu_out = nn.GLU(dim=-1)(torch.randn(8, 10))
+check_shape(glu_out, (8, 5), name="GLU on (8, 10)")
+print(f"{'GLU(dim=-1)':15s} (8, 10) -> {tuple(glu_out.shape)}  (half the last axis, on purpose)")
+
+logits = torch.randn(8, 10)
+per_sample, over_batch = F.softmax(logits, dim=1), F.softmax(logits, dim=0)
+check_shape(over_batch, (8, 10), name="softmax over the batch axis")   # the same shape...
+print("row sums, dim=1:", per_sample.sum(dim=1)[:4].numpy().round(3), "  dim=0:", over_batch.sum(dim=1)[:4].numpy().round(3))
+check_true(torch.allclose(per_sample.sum(dim=1), torch.ones(8)), "dim=1: each sample's probabilities sum to 1")
+check_true(not torch.allclose(over_batch[:1], F.softmax(logits[:2], dim=0)[:1]),
+           "dim=0: sample 0's output changes with the rest of the batch")
+check_true(torch.allclose(F.softmax(logits[:1], dim=0), torch.ones(1, 10)), "dim=0, batch of one: all ones")
+
+# %% [markdown]
 # ## Read the traceback
 #
 # `mat1 and mat2 shapes cannot be multiplied (32x196 and 784x10)`:
@@ -274,7 +315,8 @@ print(ct.trace(BrokenDigitNet(), (32, 1, 28, 28)))
 print()
 t = ct.trace(BrokenDigitNet(), (8, 1, 28, 28))
 print(t)
-check_equal(t.failure.got, (32, 196), "what the head received")
+check_equal(t.failure.got, (32, 8 * 784 // 32), "what the head received: 8 x 784 values in 32 rows")
+check_equal(tuple(BrokenDigitNet().head.weight.T.shape), (784, 10), "mat2: the head's weight, transposed")
 
 # %% [markdown]
 # For the unbatched digit, the trace shows the moment the channel axis starts acting as the batch:
@@ -295,6 +337,16 @@ check_equal(t.layer("3").output_shape, (8, 196), "Flatten output for an unbatche
 # last partial batch of a loader included. Only the flattening needs to change; `height` and `width`
 # need not be multiples of 4. Each sample's output must depend on that sample only. (The tests also
 # count the parameters, so that the head really sees every feature.)
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Put the two traces of `BrokenDigitNet` (cell `trace-broken-net`) side by side: at batch 8,
+# find the first row whose batch is no longer 8. The section *Flattening over the batch axis* ran
+# several ways of flattening on the same `(8, 16, 7, 7)` features: keep the ones that returned
+# `(8, 10)`.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex1-flatten-per-sample"
 def build_classifier(in_channels=1, height=28, width=28, n_outputs=10):
@@ -379,6 +431,16 @@ with expect_error(ValueError, shapes=[(1, 32)]):
     predict_one_broken(clf, one[None])    # (1, 1, 28, 28): BatchNorm1d in training mode
 
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Two messages to re-read, from the cell above: `expected 4D input (got 3D input)` asks what
+# `x` is missing; `Expected more than 1 value per channel when training` is explained in the section
+# *BatchNorm with a batch of one*, which also says in which mode a batch of one is fine.
+# `model.training` tells you the mode to put back afterwards.
+#
+# </details>
+
 # %% kind="answer" grade_id="ex2-predict-one"
 def predict_one(model, x):
     ### BEGIN SOLUTION
@@ -450,6 +512,16 @@ with expect_error(RuntimeError, contains=["zero-dimensional"]):
     predict_all_broken(reg, loader37)      # eval mode: squeeze() turned (1, 1) into a scalar
 
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# The broken cell raises twice, once per mode. The training-mode error is the one from Exercise 2;
+# the eval-mode one, `zero-dimensional tensor ... cannot be concatenated`, is reproduced in the
+# section *`squeeze()` eats the batch axis*. Follow the last batch of `loader37` (one digit) through
+# your loop.
+#
+# </details>
+
 # %% kind="answer" grade_id="ex3-predict-all"
 def predict_all(model, loader):
     ### BEGIN SOLUTION
@@ -511,6 +583,15 @@ def regression_loss_broken(pred, target):
 with expect_warning(UserWarning, shapes=[(8,), (8, 1)]):
     print("broken loss on the example above:", float(regression_loss_broken(pred, target)), "(should be 0.25)")
 
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the `UserWarning` in cell `repro-loss-broadcast`: it names the two sizes. Which one has
+# the extra axis, and what shape does `pred - target` take? The check just before that section's end
+# shows why a batch of one never reveals the bug, so test your function with `N > 1` too.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex4-regression-loss"
 def regression_loss(pred, target):
