@@ -52,7 +52,7 @@ from .trace import Failure, Row, Trace, call_failure_message  # noqa: E402
 from .training import TrainResult  # noqa: E402
 
 __all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "count_params",
-           "train", "predict", "TrainResult"]
+           "train", "predict", "TrainResult", "may_lack_cpu_kernel"]
 
 
 def device() -> str:
@@ -196,3 +196,10 @@ def train(model, X, y, loss, steps: int = 200, batch_size: int = 64, lr: float =
 def predict(model, X, batch_size: int = 256) -> np.ndarray:
     """Outputs for all of X in inference mode, as a NumPy array, without Keras's progress bar."""
     return np.asarray(model.predict(np.asarray(X), batch_size=batch_size, verbose=0))
+
+
+def may_lack_cpu_kernel(exc_type, contains, what: str = "this op"):
+    """Run an op that TensorFlow's plain CPU kernels lack (see course/machine.py): it runs on a GPU
+    or with oneDNN, raises without. `with ck.may_lack_cpu_kernel(...) as op:` then read `op.ran`."""
+    from .machine import may_lack_cpu_kernel as _guard
+    return _guard(exc_type, contains, gpu_visible=bool(tf.config.list_physical_devices("GPU")), what=what)

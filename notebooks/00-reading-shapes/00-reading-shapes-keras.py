@@ -52,6 +52,21 @@ ck.seed(0)
 print(ck.device_report())
 
 # %% [markdown]
+# Many tutorials write `tf.keras` (`from tensorflow import keras`). Under TensorFlow 2.21 that is
+# not an older Keras: `tf.keras` is this same Keras 3, with the same version number and the very
+# same layer classes, so everything in this course holds for `tf.keras` code too:
+
+# %% kind="readonly" grade_id="tf-keras-is-keras-3"
+import tensorflow as tf  # only to look at tf.keras; the course itself writes `import keras`
+
+print("TensorFlow", tf.__version__, "| tf.keras", tf.keras.__version__, "| keras", keras.__version__)
+print("tf.keras.layers.Dense is keras.layers.Dense:", tf.keras.layers.Dense is keras.layers.Dense)
+check_true(tf.keras.__version__ == keras.__version__ and keras.__version__.startswith("3."),
+           "tf.keras should report the Keras 3 version that `import keras` gives")
+check_true(tf.keras.layers.Dense is keras.layers.Dense and tf.keras.Model is keras.Model,
+           "tf.keras's classes should be Keras 3's own classes")
+
+# %% [markdown]
 # ## Reproduce the error
 #
 # ### Axes have jobs
@@ -144,13 +159,32 @@ print("red channel after reshape   == the red plane:", np.array_equal(recut[...,
 
 # %% [markdown]
 # The other way out is to tell the layers where the channels are: `data_format="channels_first"`
-# on convolution and pooling layers. It works on the CPU too (Keras moves the axes for
-# TensorFlow behind the scenes), but then every such layer in the model needs it.
+# on convolution and pooling layers. Every such layer in the model then needs it, and whether a
+# channels-first `Conv2D` runs at all **depends on the machine**:
+#
+# - on a GPU it runs (cuDNN has NCHW kernels);
+# - on a CPU with TensorFlow's oneDNN kernels on, it runs;
+# - on a CPU with oneDNN off, TensorFlow's plain kernel refuses: `UnimplementedError: The Conv2D op
+#   currently only supports the NHWC tensor format on the CPU`.
+#
+# TensorFlow turns oneDNN on by itself only on CPUs with AVX-512-class features (many servers, few
+# laptops); the environment variable `TF_ENABLE_ONEDNN_OPTS=0` or `=1`, set before TensorFlow is
+# imported, overrides that. The cell below runs the layer under *your* setting and says which case
+# you are in (the course's test suite runs it both ways). Either way, a model written for NHWC with
+# the data transposed once runs everywhere; that is the portable fix.
 
 # %% kind="readonly" grade_id="repro-channels-first-option"
-out = layers.Conv2D(8, 3, data_format="channels_first")(x_nchw)
-check_shape(out, (4, 8, 26, 26), name="Conv2D(channels_first) on NCHW digits")
-print(tuple(out.shape))
+conv_cf = layers.Conv2D(8, 3, data_format="channels_first")
+with ck.may_lack_cpu_kernel(tf.errors.UnimplementedError, contains=["NHWC"],
+                            what="Conv2D(data_format='channels_first')") as op:
+    out = conv_cf(x_nchw)
+if op.ran:
+    check_shape(out, (4, 8, 26, 26), name="Conv2D(channels_first) on NCHW digits")
+    print(tuple(out.shape))
+# Shape inference needs no kernel, so the shape is known on every machine:
+check_shape(conv_cf.compute_output_shape(x_nchw.shape), (4, 8, 26, 26), name="inferred shape")
+# The portable fix: NHWC data into an NHWC layer.
+check_shape(layers.Conv2D(8, 3)(np.transpose(x_nchw, (0, 2, 3, 1))), (4, 26, 26, 8), name="NHWC Conv2D")
 
 # %% [markdown]
 # ### Sizes that shrink below a kernel
@@ -166,21 +200,33 @@ with expect_error(ValueError, shapes=[(None, 3, 3, 1), (5, 5)]):
     layers.MaxPooling2D(pool_size=5)(keras.Input(shape=(3, 3, 1)))        # output would be 0x0
 
 # %% [markdown]
-# Keras checks two settings when the layer is **built**, earlier than PyTorch does: a transposed
-# convolution's `output_padding` must be smaller than its stride, and a convolution cannot combine
-# `strides > 1` with `dilation_rate > 1` (PyTorch allows the second):
+# Keras checks two settings in the layer's **constructor**, before the layer has seen any data
+# (PyTorch checks the first only when the layer runs): a transposed convolution's `output_padding`
+# must be smaller than its stride, and a convolution cannot combine `strides > 1` with
+# `dilation_rate > 1` (PyTorch allows the second; see the PyTorch notebook). No layer object is
+# created at all: the innermost frame of each traceback is the layer's `__init__`.
 
 # %% kind="readonly" grade_id="repro-build-time-checks"
-with expect_error(ValueError, shapes=[(2, 2)], contains=["output_padding"]):
+with expect_error(ValueError, shapes=[(2, 2)], contains=["output_padding", "strictly less than `strides`"]) as too_much:
     layers.Conv2DTranspose(1, 3, strides=2, output_padding=2)
-with expect_error(ValueError, shapes=[(2, 2)], contains=["dilation_rate"]):
+with expect_error(ValueError, shapes=[(2, 2)], contains=["`strides > 1` not supported", "dilation_rate"]) as both:
     layers.Conv2D(1, 3, strides=2, dilation_rate=2)
+for caught in (too_much, both):
+    innermost = traceback.extract_tb(caught.error.__traceback__)[-1]
+    print(f"{type(caught.error).__name__} raised in {innermost.name}, {innermost.filename.split('keras/src/')[-1]}")
+    check_equal(innermost.name, "__init__", "the function that raised (the constructor, before any build)")
 
 # %% [markdown]
 # **Silent: sizes are rounded down, never fractional.** A common claim is that a stride which does
 # not divide the input size "gives a non-integer size" and raises a `ValueError`. It does not: with
-# `padding="valid"` the division is floored and the leftover rows and columns are never visited.
-# A 3-pixel stride over 126 pixels gives 42, a 2x2 pool on 7x7 gives 3x3:
+# `padding="valid"` the division is floored. A 3-pixel stride over 126 pixels gives 42, a 2x2 pool
+# on 7x7 gives 3x3.
+#
+# What goes unread depends on the window. A 2x2 pool (stride 2) on 7x7 only drops the leftover
+# 7th row and column (row 6). A 2-pixel window that moves 3 pixels at a time reads rows 0-1, 3-4,
+# 6-7, ... and **never reads every third row and column**, all across the image: 42 of 126 rows
+# (rows 2, 5, 8, ...). On 128x128 it gives 43x43 and still skips 42 of the 128 rows. The cell
+# finds the rows a pooling layer reads by lighting up one input row at a time:
 
 # %% kind="readonly" grade_id="repro-floor"
 p = layers.MaxPooling2D(pool_size=2, strides=3)(np.zeros((1, 126, 126, 1), "float32"))
@@ -188,6 +234,25 @@ q = layers.MaxPooling2D(pool_size=2)(np.zeros((1, 7, 7, 1), "float32"))
 check_shape(p, (1, 42, 42, 1), name="MaxPooling2D(2, strides=3) on 126x126")
 check_shape(q, (1, 3, 3, 1), name="MaxPooling2D(2) on 7x7")
 print(tuple(p.shape), tuple(q.shape), "- no error; the mismatch shows up later, wherever sizes must agree")
+
+
+def rows_never_read(pool, size):
+    """Image r of the batch is zero except row r; row r is read if its ones reach the output."""
+    x = np.zeros((size, size, size, 1), "float32")
+    x[np.arange(size), np.arange(size)] = 1.0
+    out = np.asarray(pool(x))
+    return [r for r in range(size) if out[r].max() == 0]
+
+
+for pool, size, expected in [(layers.MaxPooling2D(2), 7, [6]),
+                             (layers.MaxPooling2D(2, strides=3), 126, list(range(2, 126, 3))),
+                             (layers.MaxPooling2D(2, strides=3), 128, list(range(2, 126, 3)))]:
+    skipped = rows_never_read(pool, size)
+    what = f"pool {pool.pool_size[0]}, stride {pool.strides[0]} on {size} rows"
+    out_size = pool.compute_output_shape((1, size, size, 1))[1]
+    shown = f"{skipped[:4]}{' ...' if len(skipped) > 4 else ''}"
+    print(f"{what} -> {out_size}; {len(skipped)} of {size} rows never read: {shown}")
+    check_equal(skipped, expected, f"rows never read by {what}")
 
 # %% [markdown]
 # ### Predict, then check
@@ -212,6 +277,23 @@ print(tuple(p.shape), tuple(q.shape), "- no error; the mismatch shows up later, 
 # Because the forward formulas round, several input sizes map to the same output size (13 and 14
 # both become 7 with stride 2 and `"same"`). Going back, `output_padding` picks which one you get.
 #
+# A *dilated* `Conv2DTranspose` is another op that depends on the machine: a GPU and TensorFlow's
+# oneDNN CPU kernels run it, the plain CPU kernels raise `InvalidArgumentError: Current CPU
+# implementations do not yet support dilation rates larger than 1`. Its output *size* never needs
+# the kernel: `layer.compute_output_shape(...)` is Keras's own shape arithmetic, the same numbers
+# the layer produces where it runs.
+
+# %% kind="readonly" grade_id="repro-dilated-transpose"
+dilated_t = layers.Conv2DTranspose(1, 3, dilation_rate=2)  # k' = 2 * (3 - 1) + 1 = 5
+print("inferred:", dilated_t.compute_output_shape((1, 5, 5, 1)))  # (5 - 1) * 1 + max(5, 1) = 9
+with ck.may_lack_cpu_kernel(tf.errors.InvalidArgumentError, contains=["dilation rates larger than 1"],
+                            what="Conv2DTranspose(dilation_rate=2)") as op:
+    ran = dilated_t(np.zeros((1, 5, 5, 1), "float32"))
+check_equal(tuple(dilated_t.compute_output_shape((1, 5, 5, 1))), (1, 9, 9, 1), "inferred output shape")
+if op.ran:
+    check_shape(ran, (1, 9, 9, 1), name="dilated Conv2DTranspose output")
+
+# %% [markdown]
 # **Your turn.** Replace each `None` with your prediction (pen and paper), then run the cell after
 # it: it builds the real layers and compares.
 
@@ -249,6 +331,25 @@ for what, (layer, size) in real_layers.items():
     guess = predictions.get(what)
     mark = "  (no guess yet)" if guess is None else ("  ✔" if guess == real else f"  ✘ you said {guess}")
     print(f"{what:<72} -> {real:>3}{mark}")
+
+# %% [markdown]
+# The claims made with the formulas, checked on real layers: a dilated 3-tap kernel spans 5 pixels
+# (it fits a 5-pixel input once and does not fit 4), 13 and 14 both become 7 with stride 2 and
+# `"same"`, and on the way back `output_padding` 0 gives 13 and 1 gives 14 (the default, 14).
+
+# %% kind="readonly" grade_id="check-formula-claims"
+check_shape(layers.Conv2D(1, 3, dilation_rate=2)(np.zeros((1, 5, 5, 1), "float32")), (1, 1, 1, 1),
+            name="Conv2D(k=3, dilation_rate=2) on 5x5")
+with expect_error(ValueError, shapes=[(1, 4, 4, 1), (3, 3, 1, 1)], contains=["zero or negative"]):
+    layers.Conv2D(1, 3, dilation_rate=2)(np.zeros((1, 4, 4, 1), "float32"))
+down = {n: int(layers.Conv2D(1, 3, strides=2, padding="same")(np.zeros((1, n, n, 1), "float32")).shape[1])
+        for n in (13, 14)}
+back = {op: int(layers.Conv2DTranspose(1, 3, strides=2, padding="same", output_padding=op)(
+            np.zeros((1, 7, 7, 1), "float32")).shape[1]) for op in (0, 1, None)}
+print("Conv2D(k=3, strides=2, padding='same') on 13 and 14:", down)
+print("Conv2DTranspose(k=3, strides=2, padding='same') on 7, by output_padding:", back)
+check_equal(down, {13: 7, 14: 7}, "Conv2D(k=3, strides=2, padding='same') on 13 and on 14")
+check_equal(back, {0: 13, 1: 14, None: 14}, "Conv2DTranspose(k=3, strides=2, padding='same') on 7")
 
 # %% [markdown]
 # ## Read the traceback
@@ -301,6 +402,18 @@ traceback.print_exception(caught.error, limit=None, file=sys.stdout)
 #    the batch axis out). `target_shape=(784,)` is what the author asked for. A reshape cannot
 #    create or drop values, so 400 must equal 784.
 #
+# The numbers, read off the message caught above:
+
+# %% kind="readonly" grade_id="read-numbers"
+import re
+
+arrives, asked = [tuple(int(d) for d in re.findall(r"\d+", group))
+                  for group in re.findall(r"(?:input|target)_shape=\(([^)]*)\)", caught.message)]
+print(f"one image arrives as {arrives} = {int(np.prod(arrives))} values; the Reshape asked for {asked}"
+      f" = {int(np.prod(asked))}")
+check_true(np.prod(arrives) != np.prod(asked), "the two sizes in the message should disagree")
+
+# %% [markdown]
 # Keras hides most of its own frames (the line `raise e.with_traceback(filtered_tb)` is that
 # filter at work). `keras.config.disable_traceback_filtering()` shows them all, which you rarely
 # want:
@@ -343,6 +456,15 @@ ck.trace(build_broken_digit_cnn(), (None, 28, 28, 1))
 # one spatial axis of `keras.layers.Conv2D` (or `Conv1D`, or a pooling layer with `pool_size=kernel`)
 # for an input of length `size`, where `padding` is `"valid"` or `"same"`. Return an `int`. The tests
 # compare your answer with real Keras layers for many settings.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the two formulas under **Predict, then check** and the lines the `check-predictions` cell
+# printed. Python's `//` rounds down; one of the two formulas rounds up. A failing test names the
+# arguments: work that case out by hand with the formula.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex1-conv-output-size"
 def conv_output_size(size, kernel, stride=1, padding="valid", dilation=1):
@@ -390,6 +512,16 @@ for args in [(1, 1), (5, 5), (1, 7, 1, "same"), (100, 7, 3, "same"), (64, 4, 4),
 # compare it with the real layer, only for settings Keras accepts (`output_padding` smaller than
 # `stride`; no `stride > 1` together with `dilation > 1`).
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# The transposed formulas are under **Predict, then check**: one for the default
+# `output_padding=None`, one for an explicit `output_padding`. Check which of `kernel` and `k'` each
+# one uses, and try your function on the three `Conv2DTranspose` lines of the `check-predictions`
+# output and on the `check-formula-claims` cell.
+#
+# </details>
+
 # %% kind="answer" grade_id="ex2-conv-transpose-output-size"
 def conv_transpose_output_size(size, kernel, stride=1, padding="valid", output_padding=None, dilation=1):
     ### BEGIN SOLUTION
@@ -403,10 +535,12 @@ def conv_transpose_output_size(size, kernel, stride=1, padding="valid", output_p
 
 # %% kind="test" grade_id="ex2-conv-transpose-output-size-test" points=2
 def _real_convt_size(size, kernel, stride=1, padding="valid", output_padding=None, dilation=1):
+    # Keras's own shape inference for the real layer: no kernel runs, so dilated cases work on
+    # every CPU (TensorFlow's plain CPU kernels cannot run a dilated Conv2DTranspose).
     layer = layers.Conv2DTranspose(1, (kernel, 1), strides=(stride, 1), padding=padding,
                                    output_padding=None if output_padding is None else (output_padding, 0),
                                    dilation_rate=(dilation, 1), use_bias=False)
-    return int(layer(np.zeros((1, size, 1, 1), "float32")).shape[1])
+    return int(layer.compute_output_shape((1, size, 1, 1))[1])
 
 
 for args in [(7, 2, 2), (7, 3, 2), (7, 3, 2, "same"), (7, 3, 2, "valid", 1), (7, 3, 2, "same", 1),
@@ -425,8 +559,8 @@ while _checked < 60:
     args = (size, kernel, stride, padding, output_padding, dilation)
     try:
         real = _real_convt_size(*args)
-    except Exception:
-        continue  # a combination TensorFlow itself cannot run
+    except ValueError:
+        continue  # a combination Keras refuses (its constructor checks output_padding and strides)
     check_equal(conv_transpose_output_size(*args), real, f"conv_transpose_output_size{args}")
     _checked += 1
 ### END HIDDEN TESTS
@@ -445,6 +579,16 @@ while _checked < 60:
 # running the model: the point is to be able to do it *before* anything runs. When you are done,
 # use `ck.trace` to check yourself.
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Walk down the `shape-model` cell one layer at a time, the way the `trace-broken` table reads:
+# note each layer's padding, stride and dilation, and which layers change the channel count.
+# `ck.trace(shape_model, (4, 28, 28, 3))` prints the real shapes for one input; a failing test names
+# the input and the layer where your prediction first differs.
+#
+# </details>
+
 # %% kind="readonly" grade_id="shape-model"
 shape_model = keras.Sequential([
     keras.Input(shape=(None, None, 3)),
@@ -457,6 +601,8 @@ shape_model = keras.Sequential([
     layers.Conv2DTranspose(4, 3, strides=2),                                  # 6
     layers.Flatten(),                                                         # 7
 ], name="shape_model")
+check_true(ck.trace(shape_model, (1, 6, 6, 3)).ok and not ck.trace(shape_model, (1, 5, 5, 3)).ok,
+           "shape_model should accept 6x6 images and refuse 5x5")
 
 # %% kind="answer" grade_id="ex3-predict-shapes"
 def predict_shapes(input_shape):
@@ -510,6 +656,14 @@ for _ in range(20):
 # `(N, C, H, W)`. Write `to_channels_last(batch)` that takes such a NumPy array and returns the same
 # images as `(N, H, W, C)`, every pixel value in its right place. Remember the `reshape` trap above.
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the `repro-reshape-vs-transpose` cell: of its two ways to reach `(N, H, W, C)`, the one
+# whose red channel still equals the red plane is the one you want.
+#
+# </details>
+
 # %% kind="answer" grade_id="ex4-to-channels-last"
 def to_channels_last(batch):
     ### BEGIN SOLUTION
@@ -547,8 +701,17 @@ _check_layout(_x, _x.transpose(0, 2, 3, 1).copy(), "a (7, 4, 5, 6) array")
 # becomes true, or let Keras work it out. The tests build models for several image sizes and batch
 # sizes (including 1 and 7), then the model is trained below.
 #
-# (Global average pooling also fixes the shape, but with only 16 channels it throws away *where*
-# the strokes are and learns too slowly for the step budget here. Try it later and compare.)
+# (Global average pooling also fixes the shape, but it keeps only 16 numbers per image, one per
+# channel, and no record of *where* the strokes are. Try it later and compare the accuracy.)
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the `trace-broken` table and the `read-numbers` cell: which layer receives a different
+# size than the author computed, and which layers made it so? Your `conv_output_size` from
+# Exercise 1 gives that size for any `height` and `width`; a failing test names the image size.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex5-digit-cnn"
 def build_digit_cnn(height=28, width=28, channels=1, n_classes=10):
@@ -591,12 +754,13 @@ for _args, _n in [((32, 32, 3, 6), 7), ((20, 36, 1, 4), 1), ((16, 16, 1, 10), 5)
 # ## Train it
 #
 # Your model on 4,000 real digits for a fixed number of steps (seeded; the GPU is used when one is
-# visible), then scored on 1,000 digits it never saw. Guessing gives 10% accuracy.
+# visible), then scored on 1,000 digits it never saw. Guessing one of the 10 classes gives 10%.
 
 # %%
 X_train, y_train = data.digits("train", layout="nhwc")
 X_test, y_test = data.digits("test", layout="nhwc")
 print("train", X_train.shape, "test", X_test.shape, "from the", data.digits_source())
+print(f"{len(np.unique(y_train))} classes: guessing scores {1 / len(np.unique(y_train)):.2f}")
 ck.seed(0)
 model = build_digit_cnn(28, 28, 1, 10)
 result = ck.train(model, X_train, y_train, keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -617,7 +781,8 @@ check_at_least(test_accuracy, 0.85, "held-out digit accuracy",
 # - Channels-first to channels-last is `np.transpose(x, (0, 2, 3, 1))`; `reshape` gives the right
 #   shape with scrambled pixels (and hides it when there is one channel).
 # - `valid`: `out = floor((in - d(k - 1) - 1) / s) + 1`; `same`: `out = ceil(in / s)`. Sizes are
-#   floored or rounded up, never fractional. `Conv2DTranspose` with the default `output_padding`:
+#   floored or rounded up, never fractional; a window narrower than its stride (pool 2, stride 3)
+#   skips whole rows and columns, every third one. `Conv2DTranspose` with the default `output_padding`:
 #   `(in - 1)s + max(k', s)` (valid) or `in * s` (same).
 # - Read a traceback bottom-up: the message (which layer's `call`, then the shapes), then the lowest
 #   frame in *your* code. Keras messages often print one sample's shape, without the batch axis.

@@ -152,8 +152,13 @@ plots.image_grid(patches_nhwc, scrambled, titles=["np.transpose(x, (0, 2, 3, 1))
 
 # %% [markdown]
 # The other way round also exists: a layer created with `data_format="channels_first"` reads
-# channels from axis 1. It runs here on the CPU, accepts the PyTorch-style batch, and rejects a
-# channels-last one.
+# channels from axis 1. Its declared input accepts the PyTorch-style batch and rejects a
+# channels-last one on every machine (that check is Keras's, before any kernel runs). Whether the
+# convolution then *runs* depends on the machine: on a GPU, or on a CPU with TensorFlow's oneDNN
+# kernels on, it does; with oneDNN off (the default on CPUs without AVX-512-class features, or with
+# `TF_ENABLE_ONEDNN_OPTS=0`) TensorFlow's plain CPU kernel raises `UnimplementedError: The Conv2D op
+# currently only supports the NHWC tensor format on the CPU`. The cell runs it under your setting
+# and says which case you are in. Channels-last data is the layout that runs everywhere.
 
 # %% kind="readonly" grade_id="repro-channels-first-model"
 print("Keras default:", keras.config.image_data_format())
@@ -163,9 +168,14 @@ cf_model = keras.Sequential([
     layers.GlobalAveragePooling2D(data_format="channels_first"),
     layers.Dense(6),
 ])
-check_shape(cf_model(patches_nchw), (8, 6), name="channels_first model on channels-first patches")
+check_shape(cf_model.compute_output_shape(patches_nchw.shape), (8, 6), name="inferred output shape")
 with expect_error(ValueError, shapes=[(8, 32, 32, 3)]):
     cf_model(patches_nhwc)
+with ck.may_lack_cpu_kernel(tf.errors.UnimplementedError, contains=["NHWC"],
+                            what="a channels_first Conv2D model") as op:
+    cf_out = cf_model(patches_nchw)
+if op.ran:
+    check_shape(cf_out, (8, 6), name="channels_first model on channels-first patches")
 
 # %% [markdown]
 # ### 4. Wrong channel count: grayscale vs RGB
@@ -674,7 +684,8 @@ check_at_least(test_accuracy, 0.45, "held-out accuracy on patches from unseen pa
 # ## Summary
 #
 # - Keras reads channels from the **last** axis, `(N, H, W, C)`, unless a layer says
-#   `data_format="channels_first"`.
+#   `data_format="channels_first"`, which a channels-first `Conv2D` can run only on a GPU or with
+#   TensorFlow's oneDNN CPU kernels on. Channels-last data runs everywhere.
 # - A missing channel axis raises `expected min_ndim=4` at a bare layer or an unbuilt model; a
 #   model with a declared `keras.Input((H, W, 1))` adds the axis silently (and only for 1 channel).
 # - A channels-first batch is rejected by a declared input, but an unbuilt model builds itself
