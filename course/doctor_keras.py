@@ -14,7 +14,7 @@ import keras
 from . import keras as ck
 from .doctor_frames import frames, owner, user_tensors
 from .doctor_reading import reading
-from .doctor_report import Diagnosis
+from .doctor_report import Diagnosis, loss_expects
 from .shapes import shape_of
 from .trace import Row
 
@@ -46,8 +46,9 @@ def _layer_calls(fs):
 def _loss(fs):
     for f in fs:
         loc = f.f_locals
-        if "y_true" in loc and "y_pred" in loc and "/keras/src/losses/" in f.f_code.co_filename:
-            out, tgt = _shape(loc["y_pred"]), _shape(loc["y_true"])
+        names = next(((t, o) for t, o in (("y_true", "y_pred"), ("target", "output")) if t in loc and o in loc), None)
+        if names and "/keras/src/" in f.f_code.co_filename:
+            out, tgt = _shape(loc[names[1]]), _shape(loc[names[0]])
             me = loc.get("self")
             if out is not None and tgt is not None:
                 return (type(me).__name__ if me is not None else f.f_code.co_name), out, tgt
@@ -135,6 +136,7 @@ def diagnose(error: BaseException) -> Diagnosis | None:
                 d.rows, d.got = tr.rows, tr.failure.got
             elif failing is None:  # the model ran: the error came later (a loss)
                 d.rows = tr.rows
+                loss = loss or _compiled_loss(error, calls[0], tr)
             else:  # the symbolic trace got through: keep the layers before it
                 top = _top_level(model, failing)
                 d.rows = tr.rows[:next((k for k, r in enumerate(tr.rows) if r.name == top.name), len(tr.rows))]
@@ -156,7 +158,7 @@ def diagnose(error: BaseException) -> Diagnosis | None:
     if loss is not None:
         name, out, tgt = loss
         d.loss = (name, out, tgt)
-        d.failing, d.got, d.expects = Row(name, "loss", out, None, 0), out, "output and target shapes that match"
+        d.failing, d.got, d.expects = Row(name, "loss", out, None, 0), out, loss_expects(name)
         if d.rows and d.rows[-1].output_shape is not None:
             d.notes.append(f"the model's output {d.rows[-1].output_shape} is the loss's y_pred")
     elif failing is not None:
@@ -165,6 +167,20 @@ def diagnose(error: BaseException) -> Diagnosis | None:
         return None
     d.reading = reading(error, d.got)
     return d
+
+
+def _compiled_loss(error, entry, tr):
+    """fit / train_on_batch / evaluate failed inside the compiled loss (a graph error names the
+    node): the model's output for x, against y."""
+    frame, model, args = entry
+    fn = getattr(frame.f_locals.get("fn"), "__name__", "")
+    y = args[1] if len(args) > 1 else frame.f_locals.get("kwargs", {}).get("y")
+    if fn not in _ENTRY[1:] or y is None or not tr.ok or "loss" not in str(error):
+        return None
+    out, tgt = tr.output_shape, _shape(y)
+    if out is None or tgt is None:
+        return None
+    return f"{getattr(model, 'loss', None) or 'loss'} (compiled loss)", out, tgt
 
 
 def _custom_call(model) -> bool:

@@ -120,6 +120,10 @@ def reading(error: BaseException, got: tuple | None = None) -> str:
     if m:
         return (f"the layer needs inputs with {'at least ' if m.group(1) else ''}{m.group(2)} axes "
                 f"(batch included); it received {m.group(3)}")
+    m = re.search(r"must have rank \(ndim\) `target.ndim - 1`. Received: target.shape=(\([^)]*\)), output.shape=(\([^)]*\))", text)
+    if m:
+        return (f"a sparse (class-index) loss wants the output to have exactly one more axis than the "
+                f"target: target {m.group(1)}, output {m.group(2)}")
     m = re.search(r"Received: input_shape=(\[.*\])", text)
     if m and "Concatenate" in text:
         return f"Concatenate needs every axis but the concatenation axis equal; its inputs are {m.group(1)}"

@@ -32,6 +32,18 @@ class Diagnosis:
         return render(self)
 
 
+# Losses that take class indices as targets: the output has one more axis (the class scores).
+_INDEX_LOSSES = ("sparse", "crossentropyloss", "cross_entropy", "nllloss", "nll_loss")
+
+
+def loss_expects(name: str) -> str:
+    """What a loss needs from output and target, in words."""
+    if any(k in name.lower() for k in _INDEX_LOSSES):
+        return ("class indices as target: an output with one more axis than the target (the class "
+                "scores), the other axes equal")
+    return "output and target of the same shape"
+
+
 def _table(rows: list, failing: Row | None) -> list:
     head = ("layer", "type", "input shape", "output shape", "params")
     body = [(r.name, r.kind, format_shape(r.input_shape), format_shape(r.output_shape), f"{r.params:,}")

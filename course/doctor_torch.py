@@ -18,7 +18,7 @@ from torch import nn
 from . import torch as ct
 from .doctor_frames import frames, owner, user_tensors
 from .doctor_reading import reading
-from .doctor_report import Diagnosis
+from .doctor_report import Diagnosis, loss_expects
 from .trace import Row
 
 _LOSS_ARGS = ("input", "target")
@@ -103,7 +103,7 @@ def diagnose(error: BaseException) -> Diagnosis | None:
     loss = _loss(fs, mods)
     if loss is not None:
         name, out, tgt = loss
-        return Diagnosis(error, failing=Row(name, "loss", out, None, 0), expects="output and target shapes that match",
+        return Diagnosis(error, failing=Row(name, "loss", out, None, 0), expects=loss_expects(name),
                          got=out, loss=loss, reading=reading(error, out))
     if not mods:
         return None

@@ -1,0 +1,325 @@
+"""The shape doctor (`%load_ext course`) in real Jupyter kernels, both frameworks.
+
+Each framework gets one kernel (nbclient) that runs a small notebook of real framework errors from
+the course's families; every test reads one cell's outputs: the untouched error output first, then
+the doctor's text, whose table marks the failing layer with the shape it received.
+Kernels run with TF_ENABLE_ONEDNN_OPTS=0 set explicitly (the doctor never reads it).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from conftest import ROOT
+
+pytestmark = [pytest.mark.notebooks, pytest.mark.xdist_group("shape-doctor")]
+
+MARK = "◀ fails here"
+TITLE = "── shape doctor:"
+KERNEL_TIMEOUT = 180
+
+
+def kernel_env(**extra) -> dict:
+    env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS="0", TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow",
+               PYTHONWARNINGS="ignore::DeprecationWarning", MPLBACKEND="Agg")
+    env.pop("COURSE_SHAPE_DOCTOR", None)
+    env.update(extra)
+    return env
+
+
+def run_cells(cells: dict, **env) -> dict:
+    """Execute the cells (name -> code, in order) in one fresh kernel; returns name -> executed cell."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(code) for code in cells.values()]
+    client = NotebookClient(nb, timeout=KERNEL_TIMEOUT, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(ROOT)}})
+    client.execute(env=kernel_env(**env))
+    return dict(zip(cells, nb.cells))
+
+
+def error_of(cell):
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    return errors[0] if errors else None
+
+
+def doctor_text(cell) -> str:
+    """The stdout printed after the cell's error output (where the doctor writes)."""
+    outs = cell.outputs
+    start = next((i for i, o in enumerate(outs) if o.output_type == "error"), len(outs))
+    return "".join(o.text for o in outs[start + 1:] if o.output_type == "stream" and o.name == "stdout")
+
+
+def assert_after_traceback(cell) -> None:
+    kinds = [o.output_type if o.output_type != "stream" else o.name for o in cell.outputs]
+    assert "stdout" not in kinds[:kinds.index("error")], f"the doctor printed before the traceback: {kinds}"
+
+
+def marked_row(text: str) -> list:
+    """The table row marked as failing: [layer, type, input shape, ...]."""
+    rows = [line for line in text.splitlines() if line.rstrip().endswith(MARK)]
+    assert len(rows) == 1, f"expected one marked row in:\n{text}"
+    return re.split(r"\s{2,}", rows[0].replace(MARK, "").strip())
+
+
+def rows_before_mark(text: str) -> list:
+    lines = text.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("layer "))
+    body = []
+    for line in lines[head + 2:]:
+        if line.rstrip().endswith(MARK):
+            return body
+        body.append(re.split(r"\s{2,}", line.strip()))
+    raise AssertionError(f"no marked row in:\n{text}")
+
+
+def normalised_error(cell) -> tuple:
+    err = error_of(cell)
+    return err.ename, err.evalue, [re.sub(r"In\s*\[\d+\]", "In[#]", line) for line in err.traceback]
+
+
+# --------------------------------------------------------------------------- PyTorch
+
+TORCH_CELLS = {
+    "imports": "import copy, json, sys\nimport torch\nfrom torch import nn\ntorch.manual_seed(0)",
+    "before-extension": "nn.Sequential(nn.Flatten(), nn.Linear(100, 10))(torch.zeros(4, 1, 28, 28))",
+    "load": "%load_ext course",
+    "wrong-in-features": "nn.Sequential(nn.Flatten(), nn.Linear(100, 10))(torch.zeros(4, 1, 28, 28))",
+    "missing-flatten": (
+        "cnn = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Linear(8 * 13 * 13, 10))\n"
+        "cnn(torch.zeros(4, 1, 28, 28))"),
+    "lstm-features": (
+        "class Tagger(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.lstm = nn.LSTM(10, 16, batch_first=True)\n"
+        "        self.head = nn.Linear(16, 3)\n"
+        "    def forward(self, x):\n"
+        "        out, _ = self.lstm(x)\n"
+        "        return self.head(out[:, -1])\n"
+        "Tagger()(torch.zeros(5, 7, 12))"),
+    "channels-last": "nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())(torch.zeros(4, 28, 28, 3))",
+    "wrong-in-channels": "nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Conv2d(16, 4, 3))(torch.zeros(2, 1, 28, 28))",
+    "batchnorm-one": "nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU())(torch.zeros(1, 4))",
+    "decoder-vs-target": (
+        "decoder = nn.Sequential(nn.Linear(32, 128), nn.ReLU(), nn.Linear(128, 784))\n"
+        "nn.MSELoss()(decoder(torch.zeros(4, 32)), torch.zeros(4, 1, 28, 28))"),
+    "odd-skip": (
+        "class TinyUNet(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.down = nn.Conv2d(1, 4, 3, stride=2, padding=1)\n"
+        "        self.up = nn.ConvTranspose2d(4, 4, 2, stride=2)\n"
+        "    def forward(self, x):\n"
+        "        skip = x\n"
+        "        h = self.up(self.down(x))\n"
+        "        return torch.cat([h, skip], dim=1)\n"
+        "TinyUNet()(torch.zeros(2, 1, 15, 15))"),
+    "not-shape": (
+        "class Broken(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        return x / 0 + {}['missing']\n"
+        "Broken()(torch.zeros(2))"),
+    "shape-outside-a-model": "torch.zeros(3) + torch.zeros(4)",
+    "off": "%shapes off",
+    "while-off": "nn.Linear(3, 4)(torch.zeros(2, 5))",
+    "on": "%shapes on",
+    "while-on": "nn.Linear(3, 4)(torch.zeros(2, 5))",
+    "break-doctor": "import course.doctor_torch as _dt\n_saved = _dt.diagnose\n_dt.diagnose = lambda error: 1 / 0",
+    "doctor-breaks": "nn.Linear(3, 4)(torch.zeros(2, 5))",
+    "mend-doctor": "_dt.diagnose = _saved",
+    # State: the same failing call with the doctor on (stateful) and off (twin) must leave the same
+    # buffers, modes and RNG state behind.
+    "state-setup": (
+        "stateful = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Dropout(0.5), nn.Linear(8, 8),\n"
+        "                         nn.Dropout(0.3), nn.Linear(9, 2))\n"
+        "stateful[4].eval()\n"
+        "twin = copy.deepcopy(stateful)"),
+    "state-doctor-on": "torch.manual_seed(1)\nstateful(torch.randn(6, 4))",
+    "state-after-on": "after_on = (torch.rand(5), copy.deepcopy(stateful.state_dict()), [m.training for m in stateful.modules()])",
+    "state-off": "%shapes off",
+    "state-doctor-off": "torch.manual_seed(1)\ntwin(torch.randn(6, 4))",
+    "state-compare": (
+        "%shapes on\n"
+        "after_off = (torch.rand(5), twin.state_dict(), [m.training for m in twin.modules()])\n"
+        "print(json.dumps({'rng': bool(torch.equal(after_on[0], after_off[0])),\n"
+        "    'buffers': all(torch.equal(after_on[1][k], after_off[1][k]) for k in after_off[1]),\n"
+        "    'modes': after_on[2] == after_off[2], 'dropout_eval_kept': not stateful[4].training,\n"
+        "    'frameworks': sorted(m for m in ('tensorflow', 'keras') if m in sys.modules)}))"),
+}
+
+
+@pytest.fixture(scope="module")
+def torch_run():
+    return run_cells(TORCH_CELLS)
+
+
+# (cell, marked layer, its type, the input shape it got, substrings the doctor's text must hold)
+TORCH_CASES = [
+    ("wrong-in-features", "1", "Linear", "(4, 784)",
+     ["expects (*, 100), got (4, 784)", "4 rows = the batch (4), 784 features arriving", "in_features = 100"]),
+    ("missing-flatten", "3", "Linear", "(4, 8, 13, 13)",
+     ["416 rows = every axis but the last of the input (4, 8, 13, 13)", "13 features arriving",
+      "in_features = 1352"]),
+    ("lstm-features", "lstm", "LSTM", "(5, 7, 12)", ["expects (N, L, 10)", "input_size = 10, the input has 12"]),
+    ("channels-last", "0", "Conv2d", "(4, 28, 28, 3)",
+     ["expects (N, 3, H, W)", "28 there, its weight was made for 3", "channels-last (N, H, W, C)"]),
+    ("wrong-in-channels", "2", "Conv2d", "(2, 8, 26, 26)", ["expects (N, 16, H, W), got (2, 8, 26, 26)"]),
+    ("batchnorm-one", "1", "BatchNorm1d", "(1, 8)", ["training mode", "one value per channel"]),
+    ("decoder-vs-target", "MSELoss", "loss", "(4, 784)",
+     ["MSELoss: output (4, 784) vs target (4, 1, 28, 28)", "ranks differ: output has 2 axes, target 4",
+      "axes that differ: 1 (784 vs 1)"]),
+    ("odd-skip", "TinyUNet.forward", "code in forward", "(2, 4, 16, 16)",
+     ["concatenation along axis 1", "16 where tensor number 1 has 15", "tensors in forward", "skip (2, 1, 15, 15)",
+      "h (2, 4, 16, 16)"]),
+]
+
+
+@pytest.mark.parametrize("cell,layer,kind,got,says", TORCH_CASES, ids=[c[0] for c in TORCH_CASES])
+def test_torch_error_is_explained(torch_run, cell, layer, kind, got, says):
+    out = torch_run[cell]
+    assert error_of(out) is not None, f"{cell} raised nothing"
+    assert_after_traceback(out)
+    text = doctor_text(out)
+    assert text.startswith(TITLE), f"no diagnosis after {cell}:\n{out.outputs}"
+    assert marked_row(text)[:3] == [layer, kind, got], text
+    for s in says:
+        assert s in text, f"{s!r} missing from:\n{text}"
+
+
+def test_torch_table_lists_the_layers_before_the_failing_one(torch_run):
+    rows = rows_before_mark(doctor_text(torch_run["missing-flatten"]))
+    assert [r[:4] for r in rows] == [["0", "Conv2d", "(4, 1, 28, 28)", "(4, 8, 26, 26)"],
+                                     ["1", "ReLU", "(4, 8, 26, 26)", "(4, 8, 26, 26)"],
+                                     ["2", "MaxPool2d", "(4, 8, 26, 26)", "(4, 8, 13, 13)"]]
+    skip = rows_before_mark(doctor_text(torch_run["odd-skip"]))  # a custom forward, seen through hooks
+    assert [r[:4] for r in skip] == [["down", "Conv2d", "(2, 1, 15, 15)", "(2, 4, 8, 8)"],
+                                     ["up", "ConvTranspose2d", "(2, 4, 8, 8)", "(2, 4, 16, 16)"]]
+
+
+def test_torch_traceback_is_unchanged(torch_run):
+    assert doctor_text(torch_run["before-extension"]) == ""
+    assert normalised_error(torch_run["before-extension"]) == normalised_error(torch_run["wrong-in-features"])
+
+
+def test_torch_other_errors_get_nothing(torch_run):
+    for cell in ("not-shape", "shape-outside-a-model", "while-off"):
+        assert error_of(torch_run[cell]) is not None, cell
+        assert doctor_text(torch_run[cell]) == "", f"{cell}: {doctor_text(torch_run[cell])}"
+    assert doctor_text(torch_run["while-on"]).startswith(TITLE)  # %shapes on brings it back
+    assert "shape doctor off" in torch_run["off"].outputs[0].text
+
+
+def test_a_failing_diagnosis_is_one_line(torch_run):
+    cell = torch_run["doctor-breaks"]
+    assert normalised_error(cell)[:2] == normalised_error(torch_run["while-on"])[:2]
+    assert doctor_text(cell) == "(shape doctor: the diagnosis failed: ZeroDivisionError: division by zero)\n"
+
+
+def test_torch_trace_leaves_buffers_modes_and_rng_alone(torch_run):
+    assert doctor_text(torch_run["state-doctor-on"]).startswith(TITLE)  # the trace really ran
+    assert doctor_text(torch_run["state-doctor-off"]) == ""
+    assert error_of(torch_run["state-compare"]) is None, error_of(torch_run["state-compare"])
+    state = json.loads(torch_run["state-compare"].outputs[-1].text.splitlines()[-1])
+    assert state == {"rng": True, "buffers": True, "modes": True, "dropout_eval_kept": True, "frameworks": []}
+
+
+# --------------------------------------------------------------------------- Keras
+
+KERAS_CELLS = {
+    "imports": ("%load_ext course\nimport json, random, sys\nimport numpy as np\nimport keras\n"
+                "from keras import layers\nkeras.utils.set_random_seed(0)"),
+    "wrong-features": "dense = keras.Sequential([keras.Input((20,)), layers.Dense(10)])\ndense(np.zeros((4, 30), 'float32'))",
+    "channels-first": (
+        "digits = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(8, 3), layers.Flatten(), layers.Dense(10)])\n"
+        "digits(np.zeros((4, 1, 28, 28), 'float32'))"),
+    "lstm-features": "seq = keras.Sequential([keras.Input((7, 12)), layers.LSTM(4)])\nseq(np.zeros((2, 7, 10), 'float32'))",
+    "missing-flatten": (
+        "cnn = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(8, 3), layers.MaxPooling2D(2),\n"
+        "                        layers.Dense(10, activation='softmax')])\n"
+        "cnn.compile('adam', 'sparse_categorical_crossentropy')\n"
+        "cnn.fit(np.zeros((8, 28, 28, 1), 'float32'), np.zeros((8,), 'int64'), verbose=0)"),
+    "decoder-vs-target": (
+        "decoder = keras.Sequential([keras.Input((32,)), layers.Dense(784)])\ndecoder.compile('adam', 'mse')\n"
+        "decoder.fit(np.zeros((8, 32), 'float32'), np.zeros((8, 28, 28, 1), 'float32'), verbose=0)"),
+    "odd-skip": (
+        "image = keras.Input((15, 15, 1))\n"
+        "down = layers.Conv2D(4, 3, strides=2, padding='same')(image)\n"
+        "up = layers.Conv2DTranspose(4, 2, strides=2)(down)\n"
+        "layers.Concatenate()([up, image])"),
+    "state-before": (
+        "stateful = keras.Sequential([keras.Input((4,)), layers.Dense(8), layers.BatchNormalization(),\n"
+        "                             layers.Dropout(0.5), layers.Dense(2)])\n"
+        "weights = [w.copy() for w in stateful.get_weights()]\n"
+        "np_state, py_state = np.random.get_state(), random.getstate()"),
+    "state-error": "stateful(np.zeros((3, 5), 'float32'), training=True)",
+    "state-compare": (
+        "a = (np.random.rand(3), random.random())\n"
+        "np.random.set_state(np_state); random.setstate(py_state)\n"
+        "b = (np.random.rand(3), random.random())\n"
+        "print(json.dumps({'rng': bool((a[0] == b[0]).all()) and a[1] == b[1],\n"
+        "    'weights': all((w == v).all() for w, v in zip(weights, stateful.get_weights())),\n"
+        "    'frameworks': sorted(m for m in ('torch',) if m in sys.modules)}))"),
+}
+
+
+@pytest.fixture(scope="module")
+def keras_run():
+    return run_cells(KERAS_CELLS)
+
+
+KERAS_CASES = [
+    ("wrong-features", "dense", "Dense", "(4, 30)",
+     ["expects (..., 20), got (4, 30)", "built for 20 on axis -1", "the input (4, 30) has 30 there"]),
+    ("channels-first", "conv2d", "Conv2D", "(4, 1, 28, 28)",
+     ["expects (N, H, W, 1)", "the input (4, 1, 28, 28) has 28 there"]),
+    ("lstm-features", "lstm", "LSTM", "(2, 7, 10)",
+     ["expects (N, timesteps, 12), got (2, 7, 10)", "made for 12 features: 10 and 12 must be equal"]),
+    ("missing-flatten", "sparse_categorical_crossentropy", "loss", "(None, 13, 13, 10)",
+     ["output (None, 13, 13, 10) vs target (None,)", "ranks differ: output has 4 axes, target 1",
+      "the model's output (8, 13, 13, 10)"]),
+    ("decoder-vs-target", "mse (compiled loss)", "loss", "(8, 784)",
+     ["output (8, 784) vs target (8, 28, 28, 1)", "axes that differ: 1 (784 vs 28)"]),
+    ("odd-skip", "concatenate", "Concatenate", "(None, 16, 16, 4)",
+     ["(None, 16, 16, 4), (None, 15, 15, 1)", "every axis but the concatenation axis"]),
+]
+
+
+@pytest.mark.parametrize("cell,layer,kind,got,says", KERAS_CASES, ids=[c[0] for c in KERAS_CASES])
+def test_keras_error_is_explained(keras_run, cell, layer, kind, got, says):
+    out = keras_run[cell]
+    assert error_of(out) is not None, f"{cell} raised nothing"
+    assert_after_traceback(out)
+    text = doctor_text(out)
+    assert text.startswith(TITLE), f"no diagnosis after {cell}:\n{out.outputs}"
+    assert marked_row(text)[:3] == [layer, kind, got], text
+    for s in says:
+        assert s in text, f"{s!r} missing from:\n{text}"
+
+
+def test_keras_table_lists_the_layers_before_the_failing_one(keras_run):
+    rows = rows_before_mark(doctor_text(keras_run["missing-flatten"]))
+    assert [r[1:4] for r in rows] == [["Conv2D", "(8, 28, 28, 1)", "(8, 26, 26, 8)"],
+                                      ["MaxPooling2D", "(8, 26, 26, 8)", "(8, 13, 13, 8)"],
+                                      ["Dense", "(8, 13, 13, 8)", "(8, 13, 13, 10)"]]
+    skip = rows_before_mark(doctor_text(keras_run["odd-skip"]))  # the functional graph built so far
+    assert [r[1:4] for r in skip] == [["Conv2D", "(None, 15, 15, 1)", "(None, 8, 8, 4)"],
+                                      ["Conv2DTranspose", "(None, 8, 8, 4)", "(None, 16, 16, 4)"]]
+
+
+def test_keras_trace_leaves_weights_and_rng_alone(keras_run):
+    assert doctor_text(keras_run["state-error"]).startswith(TITLE)
+    assert error_of(keras_run["state-compare"]) is None, error_of(keras_run["state-compare"])
+    state = json.loads(keras_run["state-compare"].outputs[-1].text)
+    assert state == {"rng": True, "weights": True, "frameworks": []}
+
+
+def test_doctor_is_inert_when_switched_off_by_environment():
+    """COURSE_SHAPE_DOCTOR=0 (what the autograder's kernels get): loaded, but silent."""
+    cells = run_cells({"load": "%load_ext course\nimport torch\nfrom torch import nn",
+                       "error": "nn.Linear(3, 4)(torch.zeros(2, 5))"}, COURSE_SHAPE_DOCTOR="0")
+    assert error_of(cells["error"]) is not None and doctor_text(cells["error"]) == ""
