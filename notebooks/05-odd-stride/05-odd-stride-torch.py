@@ -10,9 +10,9 @@
 # # 05 · Odd sizes, strides and padding in conv autoencoders (PyTorch)
 #
 # An autoencoder must give back an image of exactly the size it was given. Every strided
-# convolution or pooling layer rounds its output size *down*, and upsampling multiplies it back
-# up, so an image whose side is not a multiple of the total stride comes back a few pixels short
-# (or long). PyTorch never checks this when it builds the model: the mismatch surfaces later, at
+# convolution or pooling layer rounds its output size *down* by default, and upsampling multiplies
+# it back up, so an image whose side is not a multiple of the total stride comes back a few pixels
+# short (or long). PyTorch never checks this when it builds the model: the mismatch surfaces later, at
 # the loss or at a `torch.cat` that joins a skip connection. This notebook reproduces those errors,
 # reads them, and builds autoencoders that return the exact input size for *any* height and width.
 
@@ -78,12 +78,13 @@ print("input", tuple(images.shape), "-> output", tuple(recon.shape))
 
 # %% [markdown]
 # The error appears only when the output meets its target, the input itself. `nn.MSELoss` first
-# *warns* that the two sizes differ (it would broadcast them if it could), then the subtraction
-# inside it fails because 126 and 128 cannot be broadcast together:
+# *warns* that the two sizes differ (it would broadcast them if it could), then fails when it tries
+# to broadcast them: neither 126 nor 128 is 1 (the message's "non-singleton dimension"):
 
 # %% kind="readonly" grade_id="reproduce-stride3-loss"
 with expect_warning(UserWarning, shapes=[(4, 1, 128, 128), (4, 1, 126, 126)]):
-    with expect_error(RuntimeError, shapes=[126, 128]):
+    with expect_error(RuntimeError, contains=["size of tensor a (126) must match the size of tensor b (128)",
+                                              "non-singleton dimension 3"]):
         nn.MSELoss()(recon, images)
 
 # %% [markdown]
@@ -96,6 +97,38 @@ one_row = torch.zeros(4, 1, 1, 128)
 with expect_warning(UserWarning, shapes=[(4, 1, 128, 128), (4, 1, 1, 128)]):
     silent_loss = F.mse_loss(one_row, images)
 print(f"no error: loss = {silent_loss.item():.4f}, computed on shapes broadcast to {tuple(images.shape)}")
+
+# %% [markdown]
+# #### The article's own model: 128 in, 78 out
+#
+# A frequently quoted example stacks an unpadded 3 x 3 convolution, a 2 x 2 pooling with stride 3,
+# another unpadded convolution, an upsampling by 2 and a last unpadded convolution. Here it is in
+# PyTorch, with the binary cross-entropy loss it was written for. Every layer takes its share:
+# `128 -> 126 -> 42 -> 40 -> 80 -> 78`. `nn.BCELoss` does not broadcast: it raises a `ValueError`
+# with both sizes as soon as the target's size differs from the output's, even where broadcasting
+# would work (the one-row output above).
+#
+# The same text says such a mismatch causes vanishing or exploding gradients. It cannot: the error
+# is raised while the loss is computed, before `backward()` could run, so no gradient exists at
+# all. Every parameter's `.grad` is still `None` afterwards:
+
+# %% kind="readonly" grade_id="reproduce-article-model"
+article_ae = nn.Sequential(
+    nn.Conv2d(1, 32, 3), nn.ReLU(),        # 128 -> 126  (no padding)
+    nn.MaxPool2d(2, stride=3),             # 126 -> 42   (window 2, stride 3)
+    nn.Conv2d(32, 16, 3), nn.ReLU(),       # 42 -> 40
+    nn.Upsample(scale_factor=2),           # 40 -> 80
+    nn.Conv2d(16, 1, 3), nn.Sigmoid(),     # 80 -> 78
+)
+print(ct.trace(article_ae, (4, 1, 128, 128)))
+check_shape(article_ae(images), (4, 1, 78, 78), name="the article's autoencoder output")
+with expect_error(ValueError, shapes=[(4, 1, 128, 128), (4, 1, 78, 78)],
+                  contains=["target size", "different to the input size"]):
+    nn.BCELoss()(article_ae(images), images)
+with expect_error(ValueError, shapes=[(4, 1, 128, 128), (4, 1, 1, 128)], contains=["target size"], quiet=True):
+    nn.BCELoss()(one_row, images)
+check_true(all(p.grad is None for p in article_ae.parameters()), "no gradient should exist after the failed loss")
+print("every parameter's .grad is None: the mismatch stopped training before any gradient existed")
 
 # %% [markdown]
 # Pooling with stride 3 shrinks small images quickly: `28 -> 9 -> 3 -> 1`, and one more pooling
@@ -124,7 +157,7 @@ valid_ae = nn.Sequential(
 digits28 = torch.from_numpy(data.digits(n=8, layout="nchw")[0])   # 8 real 28 x 28 digits
 check_shape(valid_ae(digits28), (8, 1, 22, 22), name="valid-padding autoencoder output")
 with expect_warning(UserWarning, shapes=[(8, 1, 28, 28), (8, 1, 22, 22)], quiet=True):
-    with expect_error(RuntimeError, shapes=[22, 28]):
+    with expect_error(RuntimeError, contains=["size of tensor a (22) must match the size of tensor b (28)"]):
         F.mse_loss(valid_ae(digits28), digits28)
 
 # %% [markdown]
@@ -177,20 +210,23 @@ class SkipAE(nn.Module):
 
 # 128 = 2**7 survives three halvings; 28 does not.
 check_shape(SkipAE()(torch.zeros(2, 1, 128, 128)), (2, 1, 128, 128), name="SkipAE on 128 x 128")
-with expect_error(RuntimeError, shapes=[7, 6]):
+with expect_error(RuntimeError, contains=["Sizes of tensors must match except in dimension 1",
+                                         "Expected size 7 but got size 6 for tensor number 1"]):
     SkipAE()(torch.zeros(2, 1, 28, 28))
 
 # %% [markdown]
 # Rounding down also loses data silently. A 2 x 2 pooling of a 7 x 7 map covers rows and
-# columns 0-5 only: whatever sits in the last row never reaches the output. No error, no warning:
+# columns 0-5 only: whatever sits in the last row or column never reaches the output. No error, no
+# warning:
 
 # %% kind="readonly" grade_id="reproduce-silent-floor"
 pool = nn.MaxPool2d(2)
 fmap = torch.rand(1, 1, 7, 7)
 changed = fmap.clone()
 changed[..., 6, :] = 100.0                      # a bright last row
+changed[..., :, 6] = 100.0                      # and a bright last column
 check_shape(pool(fmap), (1, 1, 3, 3), name="pooled 7 x 7 map")
-check_true(torch.equal(pool(fmap), pool(changed)), "the last row should be invisible to the pooling")
+check_true(torch.equal(pool(fmap), pool(changed)), "the last row and column should be invisible to the pooling")
 print("the pooled map ignores row 6 and column 6 entirely")
 
 # %% [markdown]
@@ -235,8 +271,8 @@ print("output_padding=1: 3 -> 6")
 # - *dimension 3* counts from 0 in `(N, C, H, W)`: it is the width. Broadcasting compares shapes from
 #   the last axis backwards and stops at the first conflict, so the height (also 126 vs 128) is not
 #   mentioned. One mismatched axis in the message does not mean the others are fine.
-# - The `UserWarning` printed just before gives both full shapes: `torch.Size([4, 1, 128, 128])`
-#   (target) and `torch.Size([4, 1, 126, 126])` (output).
+# - The `UserWarning`, emitted just before the error (the cell prints it second), gives both full
+#   shapes: `torch.Size([4, 1, 128, 128])` (target) and `torch.Size([4, 1, 126, 126])` (output).
 #
 # **The skip connection.** `Sizes of tensors must match except in dimension 1. Expected size 7 but
 # got size 6 for tensor number 1 in the list.`:
@@ -244,13 +280,16 @@ print("output_padding=1: 3 -> 6")
 # - *dimension 1* is the concatenation axis, the channels: those may differ (32 + 32 here).
 # - *Expected size 7* comes from tensor number 0 in the list (the encoder map `skip`);
 #   *tensor number 1* is the second one, the upsampled map, which has 6.
-# - It does not say which axis: the first one that differs, here the height.
+# - It does not say which axis: it names the first one that differs, here the height. With a
+#   7 x 9 map and a 6 x 8 one (below), it names 7 and 6, not 9 and 8.
 #
 # A per-layer trace finds the layer where the size went wrong. The table stops at the last layer
-# that ran; the failure is in code after `up`, the `torch.cat`, and the row before it shows the
-# culprit: `pool` turned 7 into 3.
+# that ran; the failure is in code after `up`, the `torch.cat`, and the last `pool` row shows the
+# culprit: 7 turned into 3.
 
 # %% kind="readonly" grade_id="read-trace"
+with expect_error(RuntimeError, contains=["Expected size 7 but got size 6"]):
+    torch.cat([torch.zeros(1, 2, 7, 9), torch.zeros(1, 2, 6, 8)], dim=1)   # height 7 vs 6, width 9 vs 8
 skip_trace = ct.trace(SkipAE(), (2, 1, 28, 28))
 print(skip_trace)
 
@@ -289,7 +328,7 @@ print(" 128, stride 3:", roundtrip(128, 1, factor=3))
 # ## Exercise 1 (4 points)
 #
 # The model below is the stride-3 autoencoder as a class. It never raises, and never returns the
-# input size unless the side is a multiple of 9:
+# input size unless the side is a multiple of 9 (81 below):
 
 # %% kind="readonly" grade_id="broken-stride3-ae"
 class BrokenStride3AE(nn.Module):
@@ -304,7 +343,7 @@ class BrokenStride3AE(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-for side in (28, 100, 128):
+for side in (28, 100, 128, 31, 81):
     print(side, "->", tuple(BrokenStride3AE()(torch.zeros(1, 1, side, side)).shape[-2:]))
 
 # %% [markdown]
@@ -316,8 +355,18 @@ for side in (28, 100, 128):
 # - really compresses: somewhere inside, the feature maps are at most `ceil(H/4) x ceil(W/4)`
 #   (two halvings; stride 3 is fine as long as the output comes back exact).
 #
-# Any repair from the list above works. The training cell at the end trains your model on
-# grayscale microscopy and photo patches of an odd size, 31 x 31.
+# Any repair from the list above works, in modules or in functional calls (`F.max_pool2d`,
+# `F.interpolate`) inside `forward`: the test measures every tensor your model computes. The
+# training cell at the end trains your model on grayscale microscopy and photo patches of an odd
+# size, 31 x 31.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the round-trip table in "Read the traceback": which sides come back unchanged after two
+# halvings, and which do not? Then pick one repair from the list under it. If a test fails, its
+# message names the input size and the size your model gave back.
+# </details>
 
 # %% kind="answer" grade_id="ex1-exact-size-autoencoder"
 def build_autoencoder(in_channels=1):
@@ -346,11 +395,40 @@ def build_autoencoder(in_channels=1):
 
 
 # %% kind="test" grade_id="ex1-exact-size-autoencoder-test" points=4
+from torch.overrides import TorchFunctionMode
+
+
+def _tensors(obj):
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif isinstance(obj, (list, tuple, dict)):
+        for item in (obj.values() if isinstance(obj, dict) else obj):
+            yield from _tensors(item)
+
+
 def smallest_map(model, shape):
-    """The smallest height and width of any layer's output during one forward pass."""
-    rows = [r.output_shape for r in ct.trace(model, shape).rows if r.output_shape and len(r.output_shape) == 4]
-    check_true(rows, "no layer produced a 4-D feature map; is the model built from nn layers?")
-    return min(s[-2] for s in rows), min(s[-1] for s in rows)
+    """The smallest height and width of any 4-D tensor computed from the input in one forward pass.
+
+    Every torch call is watched (layers, F.max_pool2d, F.interpolate, slicing, ...), not only module
+    outputs; tensors that do not depend on the input (weights) are left out.
+    """
+    x = torch.zeros(*shape, device=next(model.parameters(), torch.empty(0)).device)
+    from_input, sizes = {id(x): x}, []   # the dict keeps tensors alive, so ids stay unique
+
+    class Watch(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            if any(id(t) in from_input for t in _tensors((args, kwargs or {}))):
+                for t in _tensors(out):
+                    from_input[id(t)] = t
+                    if t.dim() == 4:
+                        sizes.append(tuple(t.shape[-2:]))
+            return out
+
+    with torch.no_grad(), Watch():
+        model(x)
+    check_true(sizes, "the model computed no 4-D feature map from its input")
+    return min(h for h, _ in sizes), min(w for _, w in sizes)
 
 
 ae = build_autoencoder(1)
@@ -385,8 +463,30 @@ for xb in data.batches(torch.from_numpy(patches), batch_size=10):   # 10, 10 and
 # `torch.cat`.
 #
 # The upsampled map can be smaller than the encoder map (6 vs 7 after plain pooling) or larger
-# (8 vs 7 with `ceil_mode=True` or a `'same'` strided convolution), and height and width can be off
-# by different amounts. Keep the values of `x` (pad, crop or interpolate; do not return zeros).
+# (8 vs 7 when the way down rounds up: `nn.MaxPool2d(2, ceil_mode=True)` or a stride-2 convolution
+# with `padding=1` turn 7 into 4, as the cell below shows), and height and width can be off by
+# different amounts. Keep the values of `x` (pad, crop or interpolate; do not return zeros).
+#
+# PyTorch has no `padding='same'` for strided convolutions: it refuses one when the layer is
+# created.
+
+# %% kind="readonly" grade_id="rounding-up"
+seven = torch.zeros(1, 1, 7, 7)
+print("7 ->", nn.MaxPool2d(2)(seven).shape[-1], "with MaxPool2d(2);",
+      nn.MaxPool2d(2, ceil_mode=True)(seven).shape[-1], "with ceil_mode=True;",
+      nn.Conv2d(1, 1, 3, stride=2, padding=1)(seven).shape[-1], "with Conv2d(k=3, stride=2, padding=1)")
+check_shape(nn.MaxPool2d(2, ceil_mode=True)(seven), (1, 1, 4, 4), name="ceil_mode pooling of a 7 x 7 map")
+check_shape(nn.Conv2d(1, 1, 3, stride=2, padding=1)(seven), (1, 1, 4, 4), name="stride-2 convolution of a 7 x 7 map")
+with expect_error(ValueError, contains=["padding='same' is not supported for strided convolutions"]):
+    nn.Conv2d(1, 1, 3, stride=2, padding="same")
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the `torch.cat` message in "Read the traceback": which tensor is the reference and which
+# one has the wrong size. Compare the two heights and the two widths separately; the repairs listed
+# after the round-trip table say which tool takes amounts that can be negative.
+# </details>
 
 # %% kind="answer" grade_id="ex2-match-skip-size"
 def match_to(x, ref):
@@ -468,7 +568,7 @@ class StridedAE(nn.Module):
 
 print(ct.trace(StridedAE(), (2, 1, 28, 28)))
 with expect_warning(UserWarning, shapes=[(2, 1, 28, 28), (2, 1, 25, 25)], quiet=True):
-    with expect_error(RuntimeError, shapes=[25, 28]):
+    with expect_error(RuntimeError, contains=["size of tensor a (25) must match the size of tensor b (28)"]):
         F.mse_loss(StridedAE()(torch.zeros(2, 1, 28, 28)), torch.zeros(2, 1, 28, 28))
 
 # %% [markdown]
@@ -476,6 +576,13 @@ with expect_warning(UserWarning, shapes=[(2, 1, 28, 28), (2, 1, 25, 25)], quiet=
 # with a learned `nn.ConvTranspose2d(in_channels, out_channels, 3, stride=2, padding=1)` and returns
 # exactly `(N, out_channels, *size)`. `size` is a `(height, width)` pair; each side is either
 # `2n - 1` or `2n` for an input side `n`, and the two sides may differ.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read section 4 of "Reproduce the error", "Transposed convolutions and `output_padding`": from
+# a 3 x 3 input the same layer can give 5 or 6, and that cell shows two ways to choose which.
+# </details>
 
 # %% kind="answer" grade_id="ex3-transposed-output-size"
 class UpBlock(nn.Module):
@@ -519,7 +626,7 @@ for xb in data.batches(torch.from_numpy(patches), batch_size=10):
 #
 # Your Exercise 1 autoencoder, trained on 31 x 31 grayscale patches cut from the microscopy,
 # medical-style and classic test images that scikit-image ships (31 is odd and not a multiple of 4;
-# the stride-3 model could not even compute a loss on them). Training patches come from the left
+# the stride-3 model of Exercise 1 returns 27 x 27 for them). Training patches come from the left
 # 70% of each image, held-out patches from the rest. The trivial baseline predicts the mean
 # training pixel everywhere; a working autoencoder must beat it by far.
 
