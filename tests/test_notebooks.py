@@ -1,12 +1,14 @@
 """Every course notebook: template, generated copies in sync, source passes, release fails,
 the notebook runs top to bottom, and the fairness fixtures pass and fail as they should."""
 import json
+import os
 import re
 import subprocess
 import sys
 
 import nbformat
 import pytest
+from nbclient import NotebookClient
 
 from conftest import ROOT
 from tools import fairness, nbbuild, release
@@ -109,3 +111,19 @@ def test_runs_top_to_bottom_and_fixtures_are_fair(path, tmp_path):
                             and not f["visible_failures"] for f in result["fixtures"])]
     assert not unguarded, ("no bad fixture passes the visible tests and fails only the hidden ones "
                            f"(a hard-coded answer) for: {unguarded}")
+
+
+KERAS = [p for p in SOURCES if p.stem.endswith("-keras")]
+
+
+@pytest.mark.parametrize("path", KERAS, ids=[p.stem for p in KERAS])
+def test_keras_notebook_runs_and_passes_with_onednn_on(path):
+    """The rest of this file runs every notebook with TensorFlow's oneDNN CPU kernels off (conftest);
+    here each Keras notebook runs top to bottom with them on: every cell, hidden tests included, so
+    its graded tests pass (what `nbgrader validate` checks) and no other cell raises either."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute(env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1"})  # CellExecutionError names the cell
+    outputs = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "has no kernel on this CPU path" not in outputs, "an op was reported missing with oneDNN on"
