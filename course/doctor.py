@@ -35,7 +35,7 @@ def diagnose(error: BaseException):
         found = doctor_torch.diagnose(error)
         if found is not None:
             return found
-    if "keras" in sys.modules:
+    if "keras" in sys.modules and "tensorflow" in sys.modules:  # course.keras runs on TensorFlow
         from . import doctor_keras
         return doctor_keras.diagnose(error)
     return None

@@ -323,3 +323,60 @@ def test_doctor_is_inert_when_switched_off_by_environment():
     cells = run_cells({"load": "%load_ext course\nimport torch\nfrom torch import nn",
                        "error": "nn.Linear(3, 4)(torch.zeros(2, 5))"}, COURSE_SHAPE_DOCTOR="0")
     assert error_of(cells["error"]) is not None and doctor_text(cells["error"]) == ""
+
+
+# --------------------------------------------------------------------------- grading
+
+def _nbgrader_cell(code: str, **meta):
+    cell = nbformat.v4.new_code_cell(code)
+    cell.metadata["nbgrader"] = {"schema_version": 3, "solution": False, "grade": False, "locked": False, **meta}
+    return cell
+
+
+GRADED_SETUP = "%load_ext course\nimport torch\nfrom torch import nn"
+GRADED_ANSWER = ("def build_classifier():\n    ### BEGIN SOLUTION\n"
+                 "    return nn.Sequential(nn.Flatten(), nn.Linear(784, 10))\n    ### END SOLUTION")
+WRONG_ANSWER = "def build_classifier():\n    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.Linear(4 * 26 * 26, 10))"
+GRADED_TEST = "out = build_classifier()(torch.zeros(2, 1, 28, 28))\nassert tuple(out.shape) == (2, 10)"
+
+
+def test_grading_output_has_no_doctor(tmp_path):
+    """A course notebook turns the doctor on in its setup cell; graded through the real autograder,
+    a shape error in the test cell is scored and shown exactly as the framework raised it."""
+    import shutil
+    import subprocess
+    import sys
+
+    course, assignment, student = tmp_path / "course", "91-doctor-check", "stu"
+    name = f"{assignment}-torch.ipynb"
+    (course / "source" / assignment).mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [_nbgrader_cell(GRADED_SETUP, grade_id="setup", locked=True),
+                _nbgrader_cell(GRADED_ANSWER, grade_id="ex1-classifier", solution=True),
+                _nbgrader_cell(GRADED_TEST, grade_id="ex1-classifier-test", grade=True, locked=True, points=1)]
+    nbformat.write(nb, course / "source" / assignment / name)
+    env = kernel_env()
+    run = lambda *cmd: subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True, timeout=600)
+    gen = run(sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force")
+    assert gen.returncode == 0, gen.stdout + gen.stderr
+    released = nbformat.read(course / "release" / assignment / name, as_version=4)
+    released.cells[1].source = WRONG_ANSWER
+    (course / "submitted" / student / assignment).mkdir(parents=True)
+    nbformat.write(released, course / "submitted" / student / assignment / name)
+
+    graded = run(sys.executable, "-m", "autograder", "grade", assignment, "--jobs", "1", "--no-progress")
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    out = nbformat.read(course / "autograded" / student / assignment / name, as_version=4)
+    test = out.cells[2]
+    assert error_of(test) is not None and error_of(test).ename == "RuntimeError", test.outputs
+    assert "mat1 and mat2 shapes cannot be multiplied (208x26 and 2704x10)" in error_of(test).evalue
+    everything = json.dumps(out) + "".join(p.read_text() for p in (course / "feedback").rglob("*.html"))
+    assert "shape doctor" not in everything
+    assert doctor_text(test) == ""
+
+    # The control: the same submission in a learner's kernel does get the doctor's diagnosis.
+    learner = run_cells({"setup": GRADED_SETUP, "answer": WRONG_ANSWER, "test": GRADED_TEST})
+    assert marked_row(doctor_text(learner["test"]))[:3] == ["1", "Linear", "(2, 4, 26, 26)"]
+    assert normalised_error(learner["test"])[:2] == normalised_error(test)[:2]
