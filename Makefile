@@ -10,7 +10,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # nbgrader shells out to `alembic` (and kernels to `python`): the venv must come first on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup system course release validate grade-demo test lab bench clean
+.PHONY: setup system course release validate grade-demo test lab bench gpu-check clean
 
 # Idempotent: a second run finds the stamp newer than its inputs and does nothing.
 setup: $(STAMP)
@@ -36,7 +36,7 @@ validate: setup
 # The bundled demo class, graded in parallel and sandboxed into its own SQLite gradebook
 # (build/demo-class/): HTML feedback, grades CSV, class report and a grade table.
 grade-demo: setup
-	$(BIN)/python -m autograder demo --check
+	$(BIN)/python -m sample_class.demo --check
 
 course: setup system release grade-demo
 
@@ -45,6 +45,11 @@ test: setup system
 
 lab: setup
 	$(BIN)/python -m tools.lab
+
+# Every notebook with its hidden tests on the GPU (when one is visible) and on the CPU, into
+# benchmarks/gpu.md. On a bare GPU machine without this venv: `python -m tools.gpu_check`.
+gpu-check: setup
+	$(BIN)/python -m tools.gpu_check
 
 # Budgets are measured, not asserted by timed tests: results go to benchmarks/.
 bench: setup

@@ -44,6 +44,9 @@ if not tf.config.list_physical_devices("GPU") and (os.cpu_count() or 1) <= 2:
         tf.config.threading.set_inter_op_parallelism_threads(1)
     except RuntimeError:  # TensorFlow already initialised by the caller: keep its settings
         pass
+if tf.config.list_physical_devices("GPU"):
+    # TensorFlow uses TF32 on recent GPUs (about 1e-3 precision); the tests compare at 1e-5.
+    tf.config.experimental.enable_tensor_float_32_execution(False)
 
 from .checks import ShapeCheckError, check_shape  # noqa: E402
 from .errors import brief  # noqa: E402

@@ -2,7 +2,7 @@
 
 TensorFlow's plain CPU kernels lack some ops (channels_first Conv2D, dilated Conv2DTranspose);
 its oneDNN kernels and GPUs have them. oneDNN is on by default only on CPUs with AVX-512-class
-features, and `TF_ENABLE_ONEDNN_OPTS=0/1` overrides that. A cell wrapped in `may_lack_cpu_kernel`
+features; the variable TF_ENABLE_ONEDNN_OPTS (0 or 1) overrides that. A cell wrapped in `may_lack_cpu_kernel`
 runs on every machine, says which case it met, and fails loudly on an outcome the course does not
 document (including one that contradicts an explicit TF_ENABLE_ONEDNN_OPTS).
 No framework import: the caller says whether a GPU is visible.

@@ -22,6 +22,13 @@ from .training import TrainResult
 # parallel workers) made a 4 s training cell take 70 s. One thread is faster there.
 if not torch.cuda.is_available() and (os.cpu_count() or 1) <= 2:
     torch.set_num_threads(1)
+if torch.cuda.is_available():
+    # The tests compare outputs at 1e-5; TF32 convolutions (cuDNN's default on recent GPUs) round to
+    # about 1e-3, and cuDNN may pick a different algorithm per batch size. Exact float32 instead:
+    # the course's models are tiny, so a learner with a GPU gets the CPU's numbers at no real cost.
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cudnn.deterministic = True
 
 __all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "count_params",
            "train", "predict", "TrainResult"]
@@ -161,9 +168,14 @@ def _tensor(a, dev):
 
 def train(model: nn.Module, X, y, loss_fn: Callable, steps: int = 200, batch_size: int = 64,
           lr: float = 1e-3, seed_value: int = 0, optimizer: str = "adam", verbose: bool = True) -> TrainResult:
-    """Train for a fixed number of steps on shuffled mini-batches; returns the loss of every step."""
+    """Train for a fixed number of steps on shuffled mini-batches; returns the loss of every step.
+
+    Training runs on the GPU when one is visible; afterwards the model goes back to the device it
+    came from, so the notebook's later cells (tests feeding it CPU tensors) run the same everywhere.
+    """
     seed(seed_value)
     dev = device()
+    home = next(model.parameters(), torch.empty(0)).device
     model.to(dev).train()
     Xt, yt = _tensor(X, dev), _tensor(y, dev)
     opt_cls = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}[optimizer]
@@ -182,6 +194,7 @@ def train(model: nn.Module, X, y, loss_fn: Callable, steps: int = 200, batch_siz
         opt.step()
         losses.append(float(loss.detach()))
     result = TrainResult(losses, str(dev), time.perf_counter() - start, steps)
+    model.to(home)
     if verbose:
         print(result)
     return result

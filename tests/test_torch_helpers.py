@@ -78,6 +78,9 @@ def test_train_learns_a_separable_task_and_reports_device():
     acc = (ct.predict(model, X).argmax(1) == y).mean()
     assert acc > 0.9
     assert "trained 120 steps on" in str(result)
+    # Back where it came from, so later cells can feed it CPU tensors on a GPU machine too.
+    assert next(model.parameters()).device.type == "cpu"
+    assert model(torch.zeros(3, 4)).shape == (3, 2)
 
 
 def test_seeded_training_is_repeatable():
