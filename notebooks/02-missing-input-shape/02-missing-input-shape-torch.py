@@ -10,7 +10,7 @@
 # # 02 · Missing input shape (PyTorch)
 #
 # A PyTorch layer is told the size of its input when you create it: `nn.Linear(in_features, ...)`,
-# `nn.LSTM(input_size, ...)`. Nothing is inferred, so every shape error here is a disagreement
+# `nn.LSTM(input_size, ...)`. Nothing is inferred, so most shape errors here are a disagreement
 # between the size you *declared* and the size that *arrives*. The `Lazy*` modules are the
 # exception: they wait for the first batch, which brings back the "unbuilt model" problems Keras
 # users know. Recurrent layers add a trap of their own: by default `nn.LSTM` reads
@@ -64,7 +64,7 @@ X5 = torch.from_numpy(data.sequences(n=8, timesteps=24, features=5)[0])
 
 lstm = nn.LSTM(input_size=3, hidden_size=16, batch_first=True)
 print("3 features:", tuple(lstm(X)[0].shape))
-with expect_error(RuntimeError, shapes=[3, 5]):
+with expect_error(RuntimeError, contains=["input.size(-1) must be equal to input_size", "Expected 3, got 5"]):
     lstm(X5)
 
 # %% [markdown]
@@ -96,9 +96,9 @@ with expect_error(RuntimeError, shapes=[(8, 32), (16, 3)]):
 
 # %% kind="readonly" grade_id="repro-ranks"
 flat = X.reshape(8, -1)                                        # (8, 72)
-with expect_error(RuntimeError, shapes=[3, 72]):
+with expect_error(RuntimeError, contains=["input_size", "Expected 3, got 72"]):
     lstm(flat)
-with expect_error(ValueError, shapes=[(2, 3, 4)]):             # "2D or 3D, got 4D"
+with expect_error(ValueError, contains=["Expected input to be 2D or 3D, got 4D"]):
     lstm(X.unsqueeze(-1))                                      # (8, 24, 3, 1)
 
 one = X[0]                                                     # one recording, (24, 3)
@@ -167,8 +167,14 @@ check_true(bool((leak_bm[1:] == 0).all()), "batch_first: the other samples are u
 
 # %% kind="readonly" grade_id="repro-batch-first-loss"
 logits = nn.Linear(16, 3)(h_tm[-1])                            # (24, 3)
-with expect_error(ValueError, shapes=[24, 8]):
+with expect_error(ValueError, contains=["Expected input batch_size (24) to match target batch_size (8)"]):
     nn.functional.cross_entropy(logits, y)
+
+square = torch.randn(24, 24, 3)                                # batch size 24 == 24 time steps
+with torch.no_grad():
+    _, (h_sq, _) = time_major(square)
+    loss = nn.functional.cross_entropy(nn.Linear(16, 3)(h_sq[-1]), torch.zeros(24, dtype=torch.long))
+print("24 samples of 24 time steps, time-major LSTM: no error, loss", round(float(loss), 3))
 
 # %% [markdown]
 # ### `LazyLinear`: a layer that waits for its first batch
@@ -189,8 +195,8 @@ check_equal(torchinfo.summary(lazy_head, verbose=0).total_params, 0, "torchinfo'
 # %% [markdown]
 # The PyTorch docs create the optimizer *after* the dry run, and guides often say it must be so.
 # Under PyTorch 2.13 an optimizer created before it still trains the layer (Adam, AdamW, SGD and
-# LBFGS alike): the dry run turns each placeholder into a real parameter *in place*, so the
-# optimizer already holds the right objects. The real trap is the dry run itself: the first batch
+# LBFGS alike, each checked below): the dry run turns each placeholder into a real parameter *in
+# place*, so the optimizer already holds the right objects. The real trap is the dry run itself: the first batch
 # fixes `in_features` for good. Here the dry run receives the flattened recordings, 72 values, and
 # the layer later refuses the 32 features it was meant for:
 
@@ -206,6 +212,22 @@ check_true(not torch.equal(before, lazy_head.weight), "one optimizer step change
 print("after the dry run:", lazy_head)
 with expect_error(RuntimeError, shapes=[(8, 32), (72, 3)]):
     lazy_head(torch.zeros(8, 32))
+
+for make_optimizer in (torch.optim.AdamW, torch.optim.SGD, torch.optim.LBFGS):
+    head = nn.LazyLinear(3)
+    opt = make_optimizer(head.parameters(), lr=0.1)            # before the dry run
+    head(flat)
+    before = head.weight.detach().clone()
+
+    def closure():                                             # LBFGS needs one; the others accept it
+        opt.zero_grad()
+        loss = head(flat).pow(2).mean()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    check_true(not torch.equal(before, head.weight), f"{make_optimizer.__name__} created before the dry run trains")
+    print(f"{make_optimizer.__name__:6s} created before the dry run: weight changed by one step")
 
 # %% [markdown]
 # ## Read the traceback
@@ -261,6 +283,13 @@ for batch_first in (False, True):
 #
 # `same_as_alone` (below) is the check the tests use: it compares each sample's output in a batch
 # with its output when it is run alone.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the `repro-batch-first` cell and what `ct.expects` printed in `trace-batch-first`: which
+# axis of your `(N, T, F)` batch does the LSTM take for time, and which for the batch?
+# </details>
 
 # %% kind="readonly" grade_id="broken-last-step"
 class BrokenLastStepClassifier(nn.Module):
@@ -342,6 +371,14 @@ _check_last_step(1, 4, 2, cases=[(7, 30), (2, 1)])
 # `out[n, t, f] == table[n, f * timesteps + t]`, for any number of rows, time steps and features
 # (one feature included: that is still 3-D, `(N, T, 1)`).
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read `export_table` in the next cell: it does two things to a batch before it is a table,
+# and `to_sequences` must get back to the batch. The two rows printed at the end of that cell let
+# you check one time step by eye.
+# </details>
+
 # %% kind="readonly" grade_id="broken-pipeline"
 def export_table(x):
     """How the logger writes a batch (N, T, F): per row, feature 0's T values, then feature 1's, ..."""
@@ -398,7 +435,10 @@ _check_to_sequences(16, 8, 2, seed=6)
 # `hidden` and fails on the first batch. Write `build_bidirectional_classifier(features, hidden,
 # n_classes)` that returns a model with one `nn.LSTM(features, hidden, bidirectional=True)` and one
 # `nn.Linear` head, mapping `(N, T, F)` batches to `(N, n_classes)` logits from the final hidden
-# state of **each** direction (`h_n`), for any batch size and number of time steps.
+# state of **each** direction (`h_n`), for any batch size and number of time steps. Each of those
+# final states has read the whole sequence; the last row of the output sequence, `out[:, -1]`, has
+# not (see `repro-bidirectional-ends` below). The tests silence one direction at a time and check
+# that the logits still respond to the first and to the last time step.
 #
 # Computing `in_features` and `nn.LazyLinear` both work, but the model must be complete when the
 # function returns: every parameter exists and can be counted before training, so an optimizer
@@ -421,6 +461,29 @@ print(ct.trace(BrokenBidirectional(3, 32, 3), (8, 24, 3)))
 with expect_error(RuntimeError, shapes=[(8, 64), (32, 3)]):
     BrokenBidirectional(3, 32, 3)(X)
 
+# %% [markdown]
+# Where each direction's final state sits in the output sequence `out`, `(N, T, 2 * hidden)`: the
+# forward direction ends at the last row, `out[:, -1, :hidden]`, but the backward direction runs
+# from the end to the start and ends at the *first* row, `out[:, 0, hidden:]`. The backward half
+# of `out[:, -1]` is its state after the last time step only, the same as running the LSTM on that
+# one step:
+
+# %% kind="readonly" grade_id="repro-bidirectional-ends"
+bi = nn.LSTM(3, 32, batch_first=True, bidirectional=True)
+out_bi, (h_bi, _) = bi(X)                                      # out_bi: (8, 24, 64), h_bi: (2, 8, 32)
+check_true(torch.allclose(out_bi[:, -1, :32], h_bi[0]), "forward: h_n[0] is the last row")
+check_true(torch.allclose(out_bi[:, 0, 32:], h_bi[1]), "backward: h_n[1] is the first row")
+one_step = bi(X[:, -1:])[0][:, 0, 32:]                          # backward state after the last step alone
+check_true(torch.allclose(out_bi[:, -1, 32:], one_step, atol=1e-6), "backward half of out[:, -1]")
+print("h_n[0] == out[:, -1, :32]; h_n[1] == out[:, 0, 32:]; out[:, -1, 32:] == after one step only")
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the error above: the two inner numbers of `(8x64 and 32x3)` must agree. Then re-read the
+# `repro-bidirectional-ends` cell before you choose what the head reads.
+# </details>
+
 # %% kind="answer" grade_id="ex3-bidirectional-head"
 def build_bidirectional_classifier(features, hidden, n_classes):
     ### BEGIN SOLUTION
@@ -439,6 +502,9 @@ def build_bidirectional_classifier(features, hidden, n_classes):
 
 
 # %% kind="test" grade_id="ex3-bidirectional-head-test" points=3
+import copy
+
+
 def _check_bidirectional(features, hidden, n_classes, cases):
     torch.manual_seed(0)
     model = build_bidirectional_classifier(features, hidden, n_classes)
@@ -451,6 +517,31 @@ def _check_bidirectional(features, hidden, n_classes, cases):
                 hint="one bidirectional nn.LSTM(features, hidden) and one Linear(2 * hidden, n_classes)")
     ct.check_output_shapes(model, [((b, t, features), (b, n_classes)) for b, t in cases], name=name)
     same_as_alone(model, torch.randn(cases[0][0], cases[0][1], features), name=name)
+    _each_direction_reads_everything(model, features, name)
+
+
+def _each_direction_reads_everything(model, features, name, timesteps=9):
+    """With one direction silenced, the logits must still respond to the first and to the last time
+    step, as the other direction's final hidden state does."""
+    lstms = [m for m in model.modules() if isinstance(m, nn.LSTM)]
+    check_equal(len(lstms), 1, f"number of nn.LSTM modules in {name}")
+    x = torch.randn(4, timesteps, features)
+    for kept, silenced in (("forward", "_l0_reverse"), ("backward", "_l0")):
+        probe = copy.deepcopy(model).eval()
+        lstm = next(m for m in probe.modules() if isinstance(m, nn.LSTM))
+        with torch.no_grad():
+            for pname, p in lstm.named_parameters():
+                if pname.endswith(silenced):
+                    p.zero_()            # no weights, no bias: that direction's hidden state stays 0
+            base = probe(x)
+            for step in (0, timesteps - 1):
+                moved = x.clone()
+                moved[:, step] += 1.0
+                change = float((probe(moved) - base).abs().max())
+                check_true(change > 1e-6,
+                           f"{name}: with only the {kept} direction running, changing time step {step} of "
+                           f"{timesteps} leaves the logits unchanged: the head does not read that direction's "
+                           "final hidden state (h_n), which has seen every time step")
 
 
 _check_bidirectional(3, 32, 3, cases=[(7, 24), (1, 24), (8, 10)])
@@ -492,7 +583,8 @@ check_at_least(test_acc, 0.9, "held-out accuracy of the bidirectional classifier
 #   that `h_n` is `(layers * directions, N, hidden)` and that a sample's output does not depend on
 #   its batch-mates.
 # - A 2-D input to an LSTM is one unbatched sequence `(T, F)`, not a batch of samples.
-# - A bidirectional LSTM hands `2 * hidden` features to the next layer.
+# - A bidirectional LSTM hands `2 * hidden` features to the next layer. Its final states are `h_n`;
+#   in the output sequence the backward one is the first row, `out[:, 0, hidden:]`, not the last.
 # - `LazyLinear` has no parameters until its first call (counts fail, summaries say 0); that call
 #   fixes `in_features` for good, so make the dry run with a batch of the right shape.
 # - Flat tables become `(N, T, F)` by following their column order: `reshape`/`view` alone re-cuts
