@@ -91,7 +91,7 @@ with expect_error(ValueError, contains=["unknown rank"]):
 # %% [markdown]
 # **Silent: 28 predictions for one digit.** A model without pooling (strided convolution, then
 # global pooling) has nothing that refuses the 1-pixel-wide images, and returns one prediction per
-# *row* of the digit (here called directly, which runs eagerly and gives the same answer every time):
+# *row* of the digit (here called directly, `gap_net(one)`):
 
 # %% kind="readonly" grade_id="repro-one-sample-silent"
 def make_gap_net():
@@ -139,7 +139,7 @@ def net_with(flatten):
 
 with expect_error(ValueError, shapes=[(None,)], contains=["min_ndim=2"]):
     net_with(layers.Lambda(lambda t: ops.reshape(t, (-1,))))
-with expect_error(ValueError, shapes=[(None, 10)]):
+with expect_error(ValueError, shapes=[(None, 10)], contains=["fully-defined"]):
     net_with(layers.Lambda(lambda t: ops.reshape(t, (32, -1))))
 for good in (layers.Flatten(), layers.Reshape((-1,))):
     print(f"{type(good).__name__:8s} ->", net_with(good).output_shape)
@@ -167,15 +167,18 @@ def build_broken_model(n_outputs=10):
 
 # %% kind="readonly" grade_id="repro-partial-batch"
 broken = build_broken_model()
+check_equal((len(X_test) // 32, len(X_test) % 32), (31, 8), "full batches of 32 and the size of the last one")
 check_shape(broken.predict(X_test[:64], batch_size=32, verbose=0), (64, 10), name="two full batches")
 # TensorFlow's graph errors run to dozens of lines of internal frames; print only the line that counts.
-with expect_error(tf.errors.InvalidArgumentError, shapes=[6272, 25088], quiet=True) as err:
+with expect_error(tf.errors.InvalidArgumentError, quiet=True,  # 6272 = 8 x 784, 25088 = 32 x 784
+                  contains=["Input to reshape is a tensor with 6272 values", "requested shape has 25088"]) as err:
     broken.predict(X_test, batch_size=32, verbose=0)
 print("predict raised InvalidArgumentError:", next(ln.strip() for ln in err.message.splitlines() if "requested shape" in ln))
 done = []
 broken.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
 count_batches = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: done.append(batch))
-with expect_error(tf.errors.InvalidArgumentError, shapes=[6272, 25088], quiet=True) as err:
+with expect_error(tf.errors.InvalidArgumentError, quiet=True,
+                  contains=["Input to reshape is a tensor with 6272 values", "requested shape has 25088"]) as err:
     broken.fit(X_test, y_test, batch_size=32, epochs=1, verbose=0, callbacks=[count_batches])
 print("fit raised InvalidArgumentError:", next(ln.strip() for ln in err.message.splitlines() if "requested shape" in ln))
 print(f"fit trained {len(done)} batches, then crashed on the last one")
@@ -209,15 +212,23 @@ print("predict raised InvalidArgumentError:", next(ln.strip() for ln in err.mess
 #
 # In training, `BatchNormalization` normalises each feature with the mean and variance **of the
 # current batch**. After a `Dense` layer, a batch of one has one value per feature: it *is* the
-# mean, the variance is 0, and the normalised value is 0. PyTorch raises an error here; Keras does
-# not. Every sample gets the same output, no gradient reaches the layers before it, and the moving
-# variance used at inference time shrinks towards 0 with every such step.
+# mean, the variance is 0, and the normalised value is 0. PyTorch raises an error here (its notebook
+# shows it); Keras does not. Every sample gets the same output, no gradient reaches the layers before
+# it, and the moving variance used at inference time shrinks towards 0 with every such step (by the
+# layer's `momentum`, 0.99, each time).
+#
+# After a convolution a batch of one still has H×W values per channel, so `BatchNormalization`
+# there normalises over the pixels and stays useful: two different images give different outputs.
 
 # %% kind="readonly" grade_id="repro-batchnorm-one"
 ck.seed(0)
 bn_model = keras.Sequential([keras.Input((4,)), layers.Dense(8), layers.BatchNormalization(), layers.Dense(1)])
+bn_layer = bn_model.layers[1]
 a = np.array([[0.1, 0.2, 0.3, 0.4]], dtype="float32")
 b = np.array([[5.0, -1.0, 2.0, 0.0]], dtype="float32")
+normalised = bn_layer(bn_model.layers[0](a), training=True)
+check_true(np.allclose(normalised, 0.0), "a batch of one normalises to 0")
+check_true(np.allclose(bn_layer.moving_variance, 0.99), "one training step: moving variance 1 -> 0.99")
 out_a, out_b = bn_model(a, training=True).numpy(), bn_model(b, training=True).numpy()
 print("training=True,  batch of one:", out_a.ravel(), out_b.ravel(), " (the same for any input)")
 print("training=False, batch of one:", bn_model(a).numpy().ravel(), bn_model(b).numpy().ravel())
@@ -227,11 +238,17 @@ with tf.GradientTape() as tape:
 grad = tape.gradient(loss, bn_model.layers[0].kernel)
 print("largest gradient on the first Dense kernel:", float(np.abs(grad).max()))
 check_true(float(np.abs(grad).max()) == 0.0, "nothing before BatchNormalization learns at batch size 1")
+print("moving variance after 4 training steps at batch size 1:", np.asarray(bn_layer.moving_variance)[:3].round(4), "...")
+check_true(np.allclose(bn_layer.moving_variance, 0.99 ** 4), "the moving variance shrinks: 0.99 ** 4")
+
+conv_bn = keras.Sequential([keras.Input((6, 6, 1)), layers.Conv2D(4, 3), layers.BatchNormalization()])
+img_a, img_b = np.random.default_rng(1).normal(size=(2, 1, 6, 6, 1)).astype("float32")
+check_true(not np.allclose(conv_bn(img_a, training=True), conv_bn(img_b, training=True)),
+           "after a convolution, a batch of one still gives different outputs for different images")
 
 # %% [markdown]
-# After a convolution a batch of one still has H×W values per channel, so `BatchNormalization`
-# there normalises over the pixels and stays useful. The trap is `BatchNormalization` on features
-# (after `Dense`/`Flatten`) trained with `batch_size=1`, or a last batch of one in `fit`.
+# The trap is `BatchNormalization` on features (after `Dense`/`Flatten`) trained with
+# `batch_size=1`, or a last batch of one in `fit`.
 #
 # ### `squeeze()` eats the batch axis
 #
@@ -243,7 +260,7 @@ check_true(float(np.abs(grad).max()) == 0.0, "nothing before BatchNormalization 
 batch_preds, single_pred = np.zeros((37, 1), "float32"), np.zeros((1, 1), "float32")
 check_shape(np.squeeze(single_pred), (), name="np.squeeze of (1, 1)")
 check_shape(ops.squeeze(single_pred), (), name="ops.squeeze of (1, 1)")
-with expect_error(ValueError, shapes=[0, 1], contains=["dimension"]):
+with expect_error(ValueError, shapes=[0, 1], contains=["must have same number of dimensions"]):
     np.concatenate([batch_preds.squeeze(), single_pred.squeeze()])
 with expect_error(np.exceptions.AxisError, shapes=[1], contains=["out of bounds"]):
     digit_net.predict(one[None], verbose=0).squeeze().argmax(axis=1)
@@ -281,13 +298,56 @@ lin = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
 lin.compile(loss=my_mse)
 lin.evaluate(np.ones((8, 3), "float32"), target, batch_size=8, verbose=0)
 print("inside compile, a custom loss sees (y_true, y_pred) shapes:", seen[-1])
-check_equal(seen[-1], ((8, 1), (8, 1)), "shapes a custom loss receives")
+check_equal(seen[-1], ((8, 1), (8, 1)), "shapes a custom loss receives in evaluate")
+lin.fit(np.ones((8, 3), "float32"), target, batch_size=8, epochs=1, verbose=0)
+check_equal(seen[-1], ((8, 1), (8, 1)), "shapes a custom loss receives in fit")
 check_true(np.isclose(np.mean((pred[:1] - target[:1]) ** 2), 0.25), "with N = 1 both agree")
 
 # %% [markdown]
 # The last check is the trap: with a batch of one, `(1, 1) - (1,)` is `(1, 1)`, the right number.
 # A metric tested on one sample looks correct.
 #
+# ### Activations keep every axis
+#
+# One of this lesson's source articles warns that an activation function may change a tensor's
+# dimensions and break the layers after it. The common ones do not. ReLU, sigmoid and tanh work on
+# each number alone, and softmax rescales the numbers along one axis so that they sum to 1 along it:
+# all four return exactly the shape they receive, batch axis included, at any rank, and each
+# sample's output depends on that sample only. Keras does have an activation that changes a shape,
+# on purpose: `"glu"` (gated linear unit) splits the last axis in two halves and returns one half,
+# gated by the other. What softmax *can* get wrong is the axis. `axis=0` is the batch: the shape
+# stays the same, but each sample's "probabilities" now depend on the other samples of its batch,
+# and for a batch of one every class gets probability 1. Keras warns about that last case only.
+
+# %% kind="readonly" grade_id="repro-activations"
+activations = {"ReLU()": layers.ReLU(), "sigmoid": layers.Activation("sigmoid"),
+               "tanh": layers.Activation("tanh"), "Softmax()": layers.Softmax()}   # Softmax: axis=-1
+rng = np.random.default_rng(0)
+shapes_in = [(8, 10), (1, 10), (7, 5, 5, 16), (5, 24, 3)]
+for name, act in activations.items():
+    shapes_out = [tuple(act(rng.normal(size=shape).astype("float32")).shape) for shape in shapes_in]
+    check_equal(shapes_out, shapes_in, f"{name}: output shapes")
+    x = rng.normal(size=(8, 10)).astype("float32")
+    check_true(np.allclose(act(x)[:1], act(x[:1])), f"{name}: sample 0 alone gives the same output")
+    print(f"{name:10s}", "  ".join(f"{i} -> {o}" for i, o in zip(shapes_in, shapes_out)))
+glu_out = layers.Activation("glu")(rng.normal(size=(8, 10)).astype("float32"))
+check_shape(glu_out, (8, 5), name="glu on (8, 10)")
+print(f"{'glu':10s} (8, 10) -> {tuple(glu_out.shape)}  (half the last axis, on purpose)")
+
+logits = rng.normal(size=(8, 10)).astype("float32")
+per_sample, over_batch = np.asarray(layers.Softmax()(logits)), np.asarray(layers.Softmax(axis=0)(logits))
+check_shape(over_batch, (8, 10), name="softmax over the batch axis")   # the same shape...
+print("row sums, axis=-1:", per_sample.sum(axis=1)[:4].round(3), "  axis=0:", over_batch.sum(axis=1)[:4].round(3))
+check_true(np.allclose(per_sample.sum(axis=1), 1.0, atol=1e-5), "axis=-1: each sample's probabilities sum to 1")
+check_true(not np.allclose(over_batch[:1], layers.Softmax(axis=0)(logits[:2])[:1]),
+           "axis=0: sample 0's output changes with the rest of the batch")
+from course import expect_warning  # noqa: E402
+
+with expect_warning(UserWarning, shapes=[(1, 10)], contains=["This axis has size 1"]):
+    one_row = layers.Softmax(axis=0)(logits[:1])
+check_true(np.allclose(one_row, 1.0), "axis=0, batch of one: all ones")
+
+# %% [markdown]
 # ## Read the traceback
 #
 # `Negative dimension size caused by subtracting 2 from 1 ... input shapes: [28,28,1,8]`: the
@@ -303,14 +363,15 @@ check_true(np.isclose(np.mean((pred[:1] - target[:1]) ** 2), 0.25), "with N = 1 
 # should be your batch size (8); 196 = 8 × 784 / 32 is the right number of values cut into the
 # wrong number of rows.
 #
-# A trace with an unknown batch (`None`) shows the hard-coded batch at once: the `Lambda` row puts
-# **32** where every other row has `None`.
+# A trace with an unknown batch (`None`) shows the hard-coded batch at once: the `Lambda` row is the
+# first to put **32** where the rows before it have `None`.
 
 # %% kind="readonly" grade_id="trace-broken-net"
 t = ck.trace(build_broken_model(), (None, 28, 28, 1))
 print(t)
-lambda_row = [row for row in t.rows if row.kind == "Lambda"][0]
-check_equal(lambda_row.output_shape, (32, 784), "the Lambda's output shape")
+lambda_at = [row.kind for row in t.rows].index("Lambda")
+check_equal(t.rows[lambda_at].output_shape, (32, 784), "the Lambda's output shape")
+check_true(all(row.output_shape[0] is None for row in t.rows[:lambda_at]), "every row before it has batch None")
 
 # %% [markdown]
 # Tracing the single digit the way Keras really feeds it, `(28, 28, 1, 1)`, shows where the
@@ -331,6 +392,16 @@ check_equal(t.failure.got, (28, 28, 1, 8), "what the pooling layer received")
 # last partial batch of `predict`. Only the flattening needs to change; `height` and `width` need
 # not be multiples of 4. Each sample's output must depend on that sample only. (The tests also
 # count the parameters, so that the head really sees every feature.)
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the two `InvalidArgumentError` lines of cell `repro-partial-batch`: which of the two
+# numbers is the last batch, and which one did the code type in? The trace in `trace-broken-net`
+# shows the row where the batch stops being `None`, and the section *Flattening over the batch axis*
+# printed two layers that keep it.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex1-flatten-per-sample"
 def build_model(height=28, width=28, channels=1, n_outputs=10):
@@ -395,7 +466,19 @@ wrong = predict_one_broken(fresh_gap_net, one)    # no error: the output for the
 right = np.asarray(fresh_gap_net(one[None]))[0]
 print("broken:", np.round(wrong[:4], 3), " right:", np.round(right[:4], 3))
 check_true(not np.allclose(wrong, right), "the broken version predicts the wrong thing")
+check_true(np.allclose(wrong, np.asarray(fresh_gap_net(one))[0], atol=1e-5) and one[0].max() == 0,
+           "it is the prediction for row 0, a blank row")
 
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Cell `repro-one-sample-silent` shows what a model makes of a `(28, 28, 1)` digit: 28
+# predictions, one per row. Look at the shape of `x` before it reaches the model, and at
+# `model.input_shape` for the rank the model wants. The exercise text says which mode the model must
+# run in: the training-mode calls in *BatchNormalization with a batch of one* show why it matters.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex2-predict-one"
 def predict_one(model, x):
@@ -473,6 +556,15 @@ p1, _ = evaluate_regression_broken(reg, X_test[:1], labels[:1])
 print("predictions for one sample have shape", p1.shape)
 
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Run the broken version's comments in your head: cell `repro-loss-broadcast` shows what `(N, 1) -
+# (N,)` becomes, and the section *`squeeze()` eats the batch axis* what a bare `squeeze()` does when
+# `N` is 1. Print the shapes of `preds`, `y` and `preds - y` for `N = 1` and `N = 5`.
+#
+# </details>
+
 # %% kind="answer" grade_id="ex3-evaluate-regression"
 def evaluate_regression(model, X, y, batch_size=32):
     ### BEGIN SOLUTION
@@ -540,6 +632,16 @@ print("training mode, one sample each:", online(xa, training=True).numpy().ravel
 print("gradient on the first layer:", first_layer_gradient(online, xa, np.array([2.0], "float32")))
 
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Cell `repro-batchnorm-one` shows what goes wrong: over which axis does `BatchNormalization` take
+# its mean and variance, and how many values are on that axis at batch size 1? Then re-read the
+# last sentence of the exercise. Cell `broken-online-regressor` prints the two properties the test
+# checks; print them for your model too.
+#
+# </details>
+
 # %% kind="answer" grade_id="ex4-online-regressor"
 def build_online_regressor(n_features=64):
     ### BEGIN SOLUTION
@@ -591,6 +693,7 @@ regressor = build_model(28, 28, 1, 1)
 result = ck.train(regressor, X_train, y_train, loss="mse", steps=200, batch_size=64, lr=3e-3)
 test_preds, test_mse = evaluate_regression(regressor, X_test, y_test.astype("float32"), batch_size=37)
 baseline = float(np.var(y_test))
+print(f"{len(X_test)} test digits = {len(X_test) // 37} x 37 + {len(X_test) % 37}")
 r2 = 1 - test_mse / baseline
 print(f"test MSE {test_mse:.2f} (always guessing the mean: {baseline:.2f}), R² = {r2:.2f}")
 raw = ck.predict(regressor, X_test)
