@@ -91,12 +91,15 @@ broken = build_broken()
 probs = broken(images)                           # no error
 check_shape(probs, (8, 6, 6, 10), name="output of the model without Flatten")  # proves the silent shape
 check_shape(broken.predict(images, verbose=0), (8, 6, 6, 10), name="predict without Flatten")
-print("output:", tuple(probs.shape), "- a 6x6 grid of class scores per digit, not one row")
+check_shape(broken.layers[-1].kernel, (16, 10), name="the Dense kernel")
+_, h, w, _ = probs.shape
+print("Dense kernel:", tuple(broken.layers[-1].kernel.shape))
+print("output:", tuple(probs.shape), f"- a {h}x{w} grid, {h * w} rows of class scores per digit, not one row")
 ck.trace(broken, (None, 28, 28, 1))
 
 # %% [markdown]
-# `predict` is just as happy (checked above), and so is `compile`, which looks at no shapes at
-# all. The first place where the shape matters is where the output meets the labels: the loss.
+# `predict` is just as happy (checked above), and `compile` raises nothing either (next cell).
+# The first place where the shape matters is where the output meets the labels: the loss.
 # With integer labels and `sparse_categorical_crossentropy`, `fit` stops at its first step:
 
 # %% kind="readonly" grade_id="repro-error-in-fit"
@@ -113,7 +116,7 @@ with expect_error(ValueError, shapes=[(6, 6, 10)]) as in_fit:
 broken = build_broken()
 broken.compile(optimizer="adam", loss="categorical_crossentropy")
 one_hot = keras.utils.to_categorical(y_train[:256], 10)
-with expect_error(ValueError, shapes=[(6, 6, 10)], contains=["same rank"]):
+with expect_error(ValueError, shapes=[(64, 10), (64, 6, 6, 10)], contains=["same rank"]):
     broken.fit(X_train[:256], one_hot, batch_size=64, epochs=1, verbose=0)
 
 # %% [markdown]
@@ -126,7 +129,7 @@ with expect_error(ValueError, shapes=[(6, 6, 10)], contains=["same rank"]):
 # %% kind="readonly" grade_id="repro-mse-broadcast"
 broken = build_broken()
 broken.compile(optimizer="adam", loss="mse")
-with expect_error(ValueError, shapes=[(7, 10), (7, 6, 6, 10)]):
+with expect_error(ValueError, shapes=[(7, 10), (7, 6, 6, 10)], contains=["are 7 and 6"]):
     broken.train_on_batch(images[:7], one_hot[:7])
 
 for n in (1, 6):
@@ -181,15 +184,15 @@ with expect_error(ValueError, shapes=[(None, 10)]) as unknown_size:
 # target.shape=(64,), output.shape=(64, 6, 6, 10)`:
 #
 # - `target` is your labels, `output` is the model's prediction; the first number of each is the
-#   batch (it prints `None` when Keras does not know the batch size while tracing).
+#   batch (64 here, the `batch_size` given to `fit`).
 # - Sparse cross-entropy wants the output to have **one more axis than the labels**: `(N,)` labels,
 #   `(N, n_classes)` scores. Here it has three more.
 # - The `6, 6` in the middle is the height and width of the body's last feature map: `Dense`
 #   produced 10 scores at each of the 36 positions. A grid of classes in the output means a
 #   `Flatten` (or a pooling) is missing before the `Dense`.
 #
-# **At the `Dense`.** `Input 0 ... of layer 'dense' is incompatible with the layer: expected axis
-# -1 of input shape to have value 576, but received input with shape (7, 784)`:
+# **At the `Dense`.** `Input 0 ... of layer '<the Dense's name>' is incompatible with the layer:
+# expected axis -1 of input shape to have value 576, but received input with shape (7, 784)`:
 #
 # - `576` is the number of rows of the `Dense` kernel, fixed when the layer was built (for 28x28);
 # - `(7, 784)` is what arrives now: a batch of 7, each with 784 flattened features (`7 * 7 * 16`
@@ -271,6 +274,29 @@ for size in (28, 32, 36):
 # has 1,376 parameters for one input channel, and one `Dense` from 576 features to 10 classes
 # adds `576 * 10 + 10`. The digit classifier you build here is trained at the end of the notebook.
 
+# %% kind="readonly" grade_id="ex1-numbers"
+def dense_params(n_features, n_classes):
+    layer = layers.Dense(n_classes)
+    layer.build((None, n_features))
+    return ck.count_params(layer)
+
+
+body_params = ck.count_params(keras.Sequential([keras.Input((28, 28, 1)), *conv_body()]))
+print(f"conv_body() for one input channel: {body_params:,} parameters;"
+      f" Dense(576 -> 10): {dense_params(576, 10):,} = 576 * 10 + 10")
+print(f"{len(X_test):,} test digits in batches of 64: the last batch has {len(X_test) % 64}")
+check_equal(body_params, 1376, "parameters of conv_body() for one input channel")
+check_equal(len(X_test) % 64, 40, "size of the last, partial test batch")
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read **Reproduce the error**: the trace under `repro-no-error` shows what reaches the `Dense`
+# when the step between body and head is missing, and `repro-other-size` builds a model that has
+# it. A failing test names the image size, channel count and class count it tried.
+#
+# </details>
+
 # %% kind="answer" grade_id="ex1-add-flatten"
 def build_classifier(in_channels, size, n_classes):
     ### BEGIN SOLUTION
@@ -338,6 +364,15 @@ for _c, _size, _n, _batches in [(1, 32, 10, (1, 7, 40)), (3, 36, 5, (1, 7, 40)),
 # call it to get fresh layers. The tests use other bodies too, and images that are not square.
 #
 # `build_reshape_classifier` below is `build_broken_reshape` with your number in the `Reshape`.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# The `conv-arithmetic` cell builds a model just to read `Flatten`'s output shape; this exercise
+# asks for the same number without the arithmetic. Mind that every shape you read has a batch axis
+# in front (`None`, or your dummy batch size), and that the result must be a plain `int`.
+#
+# </details>
 
 # %% kind="readonly" grade_id="strided-body"
 def strided_body():
@@ -412,12 +447,28 @@ _check_flat_real(_pool_first_body, 4, 18, 12)
 # whatever its height and width, so `(N, H', W', 16)` becomes `(N, 16)`. The `Dense` then always
 # sees 16 features, and has far fewer weights (`16 * 10 + 10 = 170` instead of `5,770` at
 # 28x28). The price: the head no longer knows *where* in the image a feature was found.
+
+# %% kind="readonly" grade_id="global-pooling-demo"
+for grid in (6, 7):
+    pooled = layers.GlobalAveragePooling2D()(np.zeros((8, grid, grid, 16), "float32"))
+    check_shape(pooled, (8, 16), name=f"GlobalAveragePooling2D on (8, {grid}, {grid}, 16)")
+    print(f"GlobalAveragePooling2D: (8, {grid}, {grid}, 16) -> {tuple(pooled.shape)}")
+print(f"Dense(16 -> 10): {dense_params(16, 10)} parameters; Dense(576 -> 10): {dense_params(576, 10):,}")
 #
 # Write `build_pooled_classifier(in_channels, n_classes)`: **one** model that takes
 # `(N, H, W, in_channels)` for any `H, W` from 12 up (declare the input as `(None, None,
 # in_channels)`) and returns class probabilities `(N, n_classes)`. Use `conv_body()` as the body;
 # the head may have at most `16 * n_classes + n_classes` parameters. The tests call the *same*
 # model with several image sizes, one after the other.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read `repro-unknown-size` and the `trace-unknown-size` table: which layer cannot work with an
+# unknown height and width? The `global-pooling-demo` cell shows a layer whose output does not
+# depend on them.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex3-global-pooling"
 def build_pooled_classifier(in_channels, n_classes):
@@ -459,15 +510,18 @@ _check_pooled(2, 4, [(1, 13, 19), (7, 64, 64)])
 # ## Train it
 #
 # The repaired classifier from Exercise 1 on the 4,000 training digits: 300 steps of 64 digits
-# (about five passes over the data), then accuracy on the 1,000 held-out digits. Chance is 10%.
+# (about five passes over the data), then accuracy on the 1,000 held-out digits. Chance (guessing
+# one of the 10 classes) is 10%.
 
 # %%
 ck.seed(0)
 digit_model = build_classifier(1, 28, 10)
+steps, batch_size = 300, 64
+print(f"{steps} steps of {batch_size} = {steps * batch_size / len(X_train):.1f} passes over {len(X_train):,} digits")
 result = ck.train(digit_model, X_train, y_train, "sparse_categorical_crossentropy",
-                  steps=300, batch_size=64, lr=3e-3)
+                  steps=steps, batch_size=batch_size, lr=3e-3)
 accuracy = float((ck.predict(digit_model, X_test).argmax(axis=-1) == y_test).mean())
-print(f"held-out accuracy: {accuracy:.3f} on {len(X_test)} digits (chance: 0.100)")
+print(f"held-out accuracy: {accuracy:.3f} on {len(X_test)} digits (chance: {1 / len(np.unique(y_train)):.3f})")
 
 # %% kind="test" grade_id="train-classifier-test" points=2
 check_loss_fell(result.losses, factor=0.5)

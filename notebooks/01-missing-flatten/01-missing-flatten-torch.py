@@ -15,8 +15,8 @@
 # (`nn.Flatten`), or summarise each channel into one number (global pooling, `F = C`), and the
 # `Linear` must be told that `F` as its `in_features`. Leave out the first step, or get `F` wrong,
 # and PyTorch stops with `mat1 and mat2 shapes cannot be multiplied`. This notebook takes that
-# message apart, shows the one variant that raises nothing at all, and builds heads that stay
-# correct for every batch size and image size.
+# message apart, shows the variants that raise nothing at the layer itself, and builds heads that
+# stay correct for every batch size and image size.
 
 # %% [markdown]
 # ## Learning goals
@@ -108,8 +108,13 @@ print("scores:", tuple(scores.shape), "- one score vector per row of each channe
 # far from the layer that caused it, and without the word "Linear":
 
 # %% kind="readonly" grade_id="repro-silent-in-loss"
-with expect_error(RuntimeError, shapes=[1], contains=["spatial targets"]):
+with expect_error(RuntimeError, shapes=[1], contains=["spatial targets", "targets of dimension: 1"]):
     nn.CrossEntropyLoss()(scores, labels)
+
+per_position = torch.zeros(8, 6, 10, dtype=torch.long)  # one "class" out of 16 per position
+with torch.no_grad():
+    loss = nn.CrossEntropyLoss()(scores, per_position)
+print(f"with labels of shape {tuple(per_position.shape)} the loss runs: {float(loss):.4f}")
 
 # %% [markdown]
 # **Flatten present, `in_features` wrong.** Here the author flattened, but computed `in_features`
@@ -266,6 +271,24 @@ for size in (28, 32, 36):
 # `make_features(1)` has 1,376 parameters and one `Linear` from 576 features to 10 classes adds
 # `576 * 10 + 10`. The digit classifier you build here is trained at the end of the notebook.
 
+# %% kind="readonly" grade_id="ex1-numbers"
+body_params = ct.count_params(make_features(1))
+print(f"make_features(1): {body_params:,} parameters; Linear(576, 10): {ct.count_params(nn.Linear(576, 10)):,}"
+      " = 576 * 10 + 10")
+print(f"{len(X_test):,} test digits in batches of 64: the last batch has {len(X_test) % 64}")
+check_equal(body_params, 1376, "parameters of make_features(1)")
+check_equal(len(X_test) % 64, 40, "size of the last, partial test batch")
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the verdicts of the `read-four-numbers` cell: they say what each broken model above was
+# missing. `conv-arithmetic` shows how the number of features follows from `size`, and
+# `repro-lazy-linear` shows a way to avoid the arithmetic. A failing test names the image size,
+# channel count and class count it tried.
+#
+# </details>
+
 # %% kind="readonly" grade_id="broken-classifier"
 def build_broken_classifier(in_channels, size, n_classes):
     return nn.Sequential(make_features(in_channels), nn.Linear(16 * 6 * 6, n_classes))
@@ -324,6 +347,15 @@ for _c, _size, _n, _batches in [(1, 32, 10, (1, 7, 40)), (3, 36, 5, (1, 7, 40)),
 # images that are not always square.
 #
 # The second cell shows what it is for: a head built from `flat_features` fits the body.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# The `body-and-data` cell pushes a batch through `make_features(1)` and prints the shape that comes
+# out. Count the numbers of *one* image in that output, not of the whole batch, and return a plain
+# `int`, as the exercise asks.
+#
+# </details>
 
 # %% kind="readonly" grade_id="strided-body"
 def make_strided_features(in_channels):
@@ -399,11 +431,28 @@ _check_flat_real(_make_pool_first, 4, 18, 12)
 # makes that `(N, 16)`. The `Linear` then always sees 16 features, and has far fewer weights
 # (`16 * 10 + 10 = 170` instead of `5,770` at 28x28). The price: the head no longer knows *where*
 # in the image a feature was found.
+
+# %% kind="readonly" grade_id="global-pooling-demo"
+for grid in (6, 7):
+    pooled = nn.AdaptiveAvgPool2d(1)(torch.zeros(8, 16, grid, grid))
+    check_shape(pooled, (8, 16, 1, 1), name=f"AdaptiveAvgPool2d(1) on (8, 16, {grid}, {grid})")
+    print(f"AdaptiveAvgPool2d(1): (8, 16, {grid}, {grid}) -> {tuple(pooled.shape)},"
+          f" after Flatten {tuple(nn.Flatten()(pooled).shape)}")
+print(f"Linear(16, 10): {ct.count_params(nn.Linear(16, 10))} parameters;"
+      f" Linear(576, 10): {ct.count_params(nn.Linear(576, 10)):,}")
 #
 # Write `build_pooled_classifier(in_channels, n_classes)`: **one** model that takes
 # `(N, in_channels, H, W)` for any `H, W` from 12 up and returns logits `(N, n_classes)`. Use
 # `make_features(in_channels)` as the body; the head may have at most `16 * n_classes + n_classes`
 # parameters. The tests call the *same* model with several image sizes, one after the other.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read `repro-other-size` and the `trace-other-size` table: which layer ties the model to one
+# image size? The `global-pooling-demo` cell shows a layer whose output does not depend on it.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex3-global-pooling"
 def build_pooled_classifier(in_channels, n_classes):
@@ -442,14 +491,17 @@ _check_pooled(2, 4, [(1, 13, 19), (7, 64, 64)])
 # ## Train it
 #
 # The repaired classifier from Exercise 1 on the 4,000 training digits: 200 steps of 64 digits
-# (about three passes over the data), then accuracy on the 1,000 held-out digits. Chance is 10%.
+# (about three passes over the data), then accuracy on the 1,000 held-out digits. Chance (guessing
+# one of the 10 classes) is 10%.
 
 # %%
 ct.seed(0)
 digit_model = build_classifier(1, 28, 10)
-result = ct.train(digit_model, X_train, y_train, nn.CrossEntropyLoss(), steps=200, batch_size=64, lr=3e-3)
+steps, batch_size = 200, 64
+print(f"{steps} steps of {batch_size} = {steps * batch_size / len(X_train):.1f} passes over {len(X_train):,} digits")
+result = ct.train(digit_model, X_train, y_train, nn.CrossEntropyLoss(), steps=steps, batch_size=batch_size, lr=3e-3)
 accuracy = float((ct.predict(digit_model, X_test).argmax(axis=1) == y_test).mean())
-print(f"held-out accuracy: {accuracy:.3f} on {len(X_test)} digits (chance: 0.100)")
+print(f"held-out accuracy: {accuracy:.3f} on {len(X_test)} digits (chance: {1 / len(np.unique(y_train)):.3f})")
 
 # %% kind="test" grade_id="train-classifier-test" points=2
 check_loss_fell(result.losses, factor=0.5)
