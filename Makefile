@@ -10,7 +10,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # nbgrader shells out to `alembic` (and kernels to `python`): the venv must come first on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup system course release validate grade-demo test lab bench gpu-check clean
+.PHONY: setup system course release validate grade-demo test lab lab-instructor bench gpu-check clean
 
 # Idempotent: a second run finds the stamp newer than its inputs and does nothing.
 setup: $(STAMP)
@@ -45,6 +45,10 @@ test: setup system
 
 lab: setup
 	$(BIN)/python -m tools.lab
+
+# The same JupyterLab with nbgrader's instructor UI (Formgrader, Create Assignment) shown.
+lab-instructor: setup
+	$(BIN)/python -m tools.lab --instructor
 
 # Every notebook with its hidden tests on the GPU (when one is visible) and on the CPU, into
 # benchmarks/gpu.md. On a bare GPU machine without this venv: `python -m tools.gpu_check`.

@@ -88,7 +88,7 @@ def render(d: Diagnosis) -> str:
     if d.rows or d.failing is not None:
         out += _table(d.rows, d.failing)
     if d.expects or d.got is not None:
-        out.append(f"{where} expects {d.expects or 'a different shape'}, got {format_shape(d.got)}")
+        out.append(f"{where}{kind} expects {d.expects or 'a different shape'}, got {format_shape(d.got)}")
     if d.loss is not None:
         name, output, target = d.loss
         out.append(f"{name}: output {format_shape(output)} vs target {format_shape(target)}")

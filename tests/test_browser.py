@@ -13,7 +13,10 @@ Playwright (never a Playwright-downloaded browser):
    listed, the exercises still unanswered are.
 
 A second test checks the server side of `make lab` for self-study: Validate is served, nbgrader's
-Assignment List and Course List (which need an exchange or JupyterHub) are off.
+Assignment List and Course List (which need an exchange or JupyterHub) are off, and so is the
+instructor-only UI (Formgrader, Create Assignment), which `make lab-instructor` shows: both modes
+are checked on the server and in the browser. A last test shows the shape doctor's output under a
+shape error in the learner's JupyterLab (learner-6-shape-doctor.png).
 
 Screenshots of every step land in build/screenshots/learner-*.png (path printed with -s; each run
 replaces the previous run's; learner-failure.png shows the page when a step fails).
@@ -129,7 +132,17 @@ def chromium() -> str:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab from `python -m tools.lab`, serving a temporary copy of the assignment's folder."""
+    """JupyterLab from `python -m tools.lab` (`make lab`), serving a temporary copy of the assignment's folder."""
+    yield from _serve(tmp_path_factory, [])
+
+
+@pytest.fixture(scope="module")
+def instructor_lab(tmp_path_factory):
+    """The same, as `make lab-instructor` starts it."""
+    yield from _serve(tmp_path_factory, ["--instructor"])
+
+
+def _serve(tmp_path_factory, flags: list):
     release = COURSE / "release" / ASSIGNMENT
     assert (release / NOTEBOOK).is_file(), f"missing release notebook {release / NOTEBOOK} (run `make release`)"
     tmp = tmp_path_factory.mktemp("lab")
@@ -139,8 +152,10 @@ def lab(tmp_path_factory):
     port, token = _free_port(), uuid.uuid4().hex
     extra = [f"--LabApp.user_settings_dir={tmp / 'settings'}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}"]
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp / "runtime"))
+    env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # kernels get an explicit oneDNN setting
+    env.pop("COURSE_SHAPE_DOCTOR", None)
     log_path = tmp / "jupyter.log"
-    cmd = [sys.executable, "-m", "tools.lab", "--root", str(root), "--port", str(port), "--token", token,
+    cmd = [sys.executable, "-m", "tools.lab", *flags, "--root", str(root), "--port", str(port), "--token", token,
            "--", *extra]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -411,23 +426,121 @@ def test_learner_fixes_first_exercise_and_validates(chromium, lab, tmp_path, rec
     print(f"Validate verdict ({len(still_open)} exercise(s) left unanswered):\n{verdict[:2000]}")
 
 
+def _page_config(base: str, token: str) -> dict:
+    with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10) as r:
+        page = r.read().decode()
+    return json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                                page, re.S).group(1))
+
+
+INSTRUCTOR_PLUGINS = ("@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:menu")
+
+
 def test_lab_has_validate_and_no_exchange_extensions(lab):
-    """`make lab` for self-study: Validate is served; Assignment List and Course List are off."""
+    """`make lab` for self-study: Validate is served; Assignment List, Course List and the
+    instructor-only UI (Create Assignment, Formgrader) are off."""
     base, token = lab["base"], lab["token"]
     with urllib.request.urlopen(f"{base}/nbgrader_version?version=0.9.6&token={token}", timeout=10) as r:
         assert json.load(r) == {"success": True}, "nbgrader's validate server extension is not answering"
-    for endpoint in ("assignments", "courses"):
-        assert _get(f"{base}/{endpoint}?token={token}") == 404, f"/{endpoint} (needs an exchange) is still served"
-    with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10) as r:
-        page = r.read().decode()
-    config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
-                                  page, re.S).group(1))
+    for endpoint in ("assignments", "courses", "formgrader"):
+        assert _get(f"{base}/{endpoint}?token={token}") == 404, f"/{endpoint} is still served to learners"
+    config = _page_config(base, token)
     disabled = config["disabledExtensions"]
-    for plugin in ("@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list"):
+    for plugin in ("@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list", *INSTRUCTOR_PLUGINS):
         assert plugin in disabled, f"{plugin} is not disabled: {disabled}"
-    for plugin in ("@jupyter/nbgrader:validate-assignment", "@jupyter/nbgrader:menu"):
-        assert plugin not in disabled, f"{plugin} is disabled"
+    assert "@jupyter/nbgrader:validate-assignment" not in disabled
     assert any(e["name"] == "@jupyter/nbgrader" for e in config["federated_extensions"])
+
+
+def test_instructor_lab_shows_formgrader_and_create_assignment(instructor_lab):
+    """`make lab-instructor`: the formgrader is served and its Lab plugins are on."""
+    base, token = instructor_lab["base"], instructor_lab["token"]
+    assert _get(f"{base}/formgrader?token={token}", timeout=30) == 200
+    disabled = _page_config(base, token)["disabledExtensions"]
+    assert not [p for p in INSTRUCTOR_PLUGINS if p in disabled], disabled
+    assert "@jupyter/nbgrader:assignment-list" in disabled  # still no exchange
+
+
+def _open_notebook(page, lab, path: str, cells: int):
+    from playwright.sync_api import expect
+
+    page.goto(f"{lab['base']}/lab/tree/{path}?token={lab['token']}")
+    nb = Notebook(page)
+    expect(nb.cells).to_have_count(cells, timeout=60_000)
+    expect(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator")
+           ).to_have_attribute("data-status", "idle", timeout=60_000)
+    return nb
+
+
+@pytest.mark.parametrize("mode", ["learner", "instructor"])
+def test_instructor_ui_is_shown_only_in_instructor_mode(chromium, lab, instructor_lab, tmp_path, mode):
+    """In the browser: learners see no Nbgrader menu (Formgrader) and no Create Assignment sidebar,
+    but keep Validate; the instructor mode shows both."""
+    from playwright.sync_api import expect, sync_playwright
+
+    server = instructor_lab if mode == "instructor" else lab
+    release_nb = nbformat.read(server["root"] / ASSIGNMENT / NOTEBOOK, as_version=4)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 900})
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(30_000)
+            _open_notebook(page, server, f"{ASSIGNMENT}/{NOTEBOOK}", len(release_nb.cells))
+            expect(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .validate-button")).to_be_visible()
+            menu = page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$"))
+            sidebar = page.locator('.jp-SideBar [data-id="nbgrader-create_assignemnt"]')  # nbgrader's id
+            expect(page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Help$"))).to_be_visible()
+            if mode == "learner":
+                expect(menu).to_have_count(0)
+                expect(sidebar).to_have_count(0)
+            else:
+                expect(sidebar).to_have_count(1)
+                menu.click()
+                expect(page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Formgrader$"))).to_be_visible()
+                expect(page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Create assignment$"))).to_be_visible()
+            _shot(page, f"{mode}-lab-ui.png")
+        finally:
+            context.close()
+
+
+DOCTOR_CELLS = ["%load_ext course\nimport torch\nfrom torch import nn",
+                "model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Linear(8 * 26 * 26, 10))\n"
+                "model(torch.zeros(4, 1, 28, 28))"]
+
+
+def test_learner_sees_the_shape_doctor(chromium, lab, tmp_path):
+    """A shape error in the learner's JupyterLab: the traceback, then the doctor's table."""
+    from playwright.sync_api import expect, sync_playwright
+
+    nb_file = lab["root"] / "doctor-demo.ipynb"
+    demo = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                             "language": "python"}})
+    demo.cells = [nbformat.v4.new_code_cell(c) for c in DOCTOR_CELLS]
+    nbformat.write(demo, nb_file)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 900})
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(30_000)
+            nb = _open_notebook(page, lab, nb_file.name, len(DOCTOR_CELLS))
+            _menu(page, "Run", "Run All Cells")
+            nb.wait_idle(CELL_RUN_S * 2, must_run=[0, 1])
+            assert "mat1 and mat2 shapes cannot be multiplied (832x26 and 5408x10)" in nb.error_text(1)
+            out = nb.cell(1).locator(".jp-OutputArea-output")
+            expect(out.last).to_contain_text("shape doctor", timeout=30_000)
+            text = out.last.text_content() or ""
+            assert re.search(r"2\s+Linear\s+\(4, 8, 26, 26\)\s+✘.*◀ fails here", text), text
+            assert "(the traceback above is unchanged" in text
+            out.last.scroll_into_view_if_needed()
+            _shot(page, "learner-6-shape-doctor.png")
+        finally:
+            context.close()
 
 
 def _normalise(text: str) -> str:

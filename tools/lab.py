@@ -8,7 +8,9 @@ Self-study needs no JupyterHub and no nbgrader exchange. The launcher therefore:
 - runs from the repository root, so nbgrader's Validate button reads the course's
   nbgrader_config.py (the Validate server extension loads nbgrader config from the server's
   working directory) and grades exactly like `nbgrader validate`;
-- keeps nbgrader's Validate button (validate_assignment), the formgrader and Create Assignment;
+- keeps nbgrader's Validate button (validate_assignment) and hides the instructor-only UI: the
+  Create Assignment sidebar, the Nbgrader menu (Formgrader) and the formgrader server extension.
+  `--instructor` (`make lab-instructor`) shows them, with its own config folder;
 - turns off nbgrader's Assignment List and Course List (server and Lab halves): they only list
   assignments released through an exchange directory or JupyterHub, and without one they show
   "Unwritable directory, please contact your instructor". A learner opens the notebooks under
@@ -37,6 +39,14 @@ DISABLED_SERVER_EXTENSIONS = [
     "nbgrader.server_extensions.assignment_list",
     "nbgrader.server_extensions.course_list",
 ]
+# Instructor-only UI, hidden from learners (shown with --instructor). The Nbgrader menu holds only
+# Formgrader and Create Assignment once the exchange lists are off, so learners lose the whole menu.
+INSTRUCTOR_LAB_PLUGINS = [
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:menu",
+]
+INSTRUCTOR_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader"]
 
 # Same defaults as the Makefile and nbgrader_config.py, so a learner's kernel, the Validate button
 # and `nbgrader validate` see the same environment (Validate counts any stderr output as a failure).
@@ -48,22 +58,26 @@ ENV_DEFAULTS = {
 
 
 CONFIG_DIR = REPO / "build" / "jupyter-config"
+INSTRUCTOR_CONFIG_DIR = REPO / "build" / "jupyter-config-instructor"
 
 
-def write_config(config_dir: Path = CONFIG_DIR) -> Path:
+def write_config(config_dir: Path = CONFIG_DIR, instructor: bool = False) -> Path:
     """Write the launcher's Jupyter config (server extensions, Lab plugins, no news) into `config_dir`.
 
     The folder goes first on JUPYTER_CONFIG_PATH, so it overrides the virtual environment's
     config (where nbgrader enables all its extensions) and leaves ~/.jupyter alone. It is
     regenerated at every start, atomically, so concurrent starts do not trip over each other.
+    Learners (the default) also lose the instructor-only UI; `instructor` keeps it.
     """
+    server_off = DISABLED_SERVER_EXTENSIONS + ([] if instructor else INSTRUCTOR_SERVER_EXTENSIONS)
+    plugins_off = DISABLED_LAB_PLUGINS + ([] if instructor else INSTRUCTOR_LAB_PLUGINS)
     files = {
         config_dir / "jupyter_server_config.json": {
-            "ServerApp": {"jpserver_extensions": {name: False for name in DISABLED_SERVER_EXTENSIONS}},
+            "ServerApp": {"jpserver_extensions": {name: False for name in server_off}},
             "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"},
         },
         config_dir / "labconfig" / "page_config.json": {
-            "disabledExtensions": {name: True for name in DISABLED_LAB_PLUGINS},
+            "disabledExtensions": {name: True for name in plugins_off},
         },
     }
     for path, data in files.items():
@@ -110,10 +124,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--root", default=str(REPO), help="folder JupyterLab shows (default: the repository)")
     parser.add_argument("--port", type=int, default=None, help="port (default: 8888 or the next free one)")
     parser.add_argument("--token", default=None, help="access token (default: a random one, printed)")
+    parser.add_argument("--instructor", action="store_true",
+                        help="show nbgrader's instructor UI (Formgrader, Create Assignment)")
     parser.add_argument("extra", nargs="*", help="further `jupyter lab` arguments, after --")
     args = parser.parse_args(argv)
     cmd = command(args.root, args.port, args.token, args.extra)
-    env = environment(config_dir=write_config())
+    config_dir = INSTRUCTOR_CONFIG_DIR if args.instructor else CONFIG_DIR
+    env = environment(config_dir=write_config(config_dir, instructor=args.instructor))
     os.chdir(REPO)
     sys.stdout.flush()
     os.execve(cmd[0], cmd, env)
