@@ -124,7 +124,8 @@ print("dense AE:", tuple(one_digit.shape), "->", tuple(dense_ae(one_digit).shape
 
 # %% kind="readonly" grade_id="repro-nhwc-into-nchw"
 patches_nhwc, patch_labels = data.color_patches(n=8, size=32, layout="nhwc")
-print("patches, channels last:", patches_nhwc.shape)
+print("patches, channels last:", patches_nhwc.shape, " cut from", len(data.COLOR_IMAGES), "photographs")
+check_equal(len(data.COLOR_IMAGES), 6, "number of photographs")
 
 with expect_error(RuntimeError, shapes=[(16, 3, 3, 3), (8, 32, 32, 3)]):
     rgb_conv(torch.from_numpy(patches_nhwc))
@@ -145,6 +146,8 @@ check_shape(rgb_conv(scrambled), (8, 16, 30, 30), name="conv output on scrambled
 
 assert torch.equal(proper[:, 0], as_tensor[..., 0]), "permute keeps the red plane intact"
 assert not torch.equal(scrambled[:, 0], as_tensor[..., 0]), "reshape does not"
+first_third = as_tensor.reshape(8, -1)[:, :32 * 32]  # the first 1,024 values of each image, R G B R G B ...
+assert torch.equal(scrambled[:, 0].reshape(8, -1), first_third), "reshape's 'channel 0' is the image's first third"
 print("pixels in the same place after reshape:", f"{(scrambled == proper).float().mean():.0%}")
 plots.image_grid(proper, scrambled, titles=["permute(0, 3, 1, 2)", "reshape(8, 3, 32, 32)"], n=6);
 
@@ -165,6 +168,7 @@ print("shape:", tuple(contiguous_cl.shape), " strides:", contiguous_cl.stride(),
 swapped = as_tensor.transpose(1, 3)
 check_shape(swapped, (8, 3, 32, 32), name="transpose(1, 3)")
 assert not torch.equal(swapped, proper), "transpose(1, 3) swaps height and width"
+assert torch.equal(swapped, proper.transpose(2, 3)), "every image mirrored across its diagonal"
 
 # %% [markdown]
 # ### 3. Wrong `in_channels`: grayscale vs RGB
@@ -219,7 +223,8 @@ check_shape(recon, (8, 4, 32, 32), name="decoder output")  # no error so far
 
 target = proper  # the RGB patches, (8, 3, 32, 32)
 with expect_warning(UserWarning, shapes=[(8, 3, 32, 32), (8, 4, 32, 32)]):
-    with expect_error(RuntimeError, shapes=[4, 3]):
+    with expect_error(RuntimeError, contains=["size of tensor a (4) must match the size of tensor b (3)",
+                                              "non-singleton dimension 1"]):
         F.mse_loss(recon, target)
 
 # %% [markdown]
@@ -299,9 +304,10 @@ plots.shape_diagram(chain_trace);
 
 # %% [markdown]
 # A missing channel axis with a batch of one does not fail where the bug is. The first conv accepts
-# `(1, 28, 28)` as an unbatched image, and the error comes two layers later, from `Linear`, with
-# numbers that mention neither channels nor batch. The trace shows where the shapes went wrong: the
-# conv's output has rank 3, and from there on the "batch" axis is really the 8 channels.
+# `(1, 28, 28)` as an unbatched image, and the error comes three layers later, from `Linear`, as a
+# matrix-multiplication error that says nothing about channels. The trace shows where the shapes
+# went wrong: the conv's output has rank 3, and from there on the "batch" axis is really the 8
+# channels.
 
 # %% kind="readonly" grade_id="trace-unbatched"
 small = nn.Sequential(OrderedDict(
@@ -312,6 +318,7 @@ print(ct.trace(small, (1, 28, 28)))  # one digit, channel axis missing
 print()
 print(ct.trace(small, (1, 1, 28, 28)))  # the same digit as (N, C, H, W)
 check_equal(ct.trace(small, (1, 28, 28)).layer("conv").output_shape, (8, 26, 26), "conv output, unbatched")
+check_equal(ct.trace(small, (1, 28, 28)).failure.name, "fc", "the layer that raises")
 
 # %% [markdown]
 # The parameter column of a trace is where the 912-channel heads differ: only the `Linear` layer
@@ -343,6 +350,16 @@ def to_channels_first_broken(images):
 broken = to_channels_first_broken(patches_nhwc)
 check_shape(broken, (8, 3, 32, 32), name="to_channels_first_broken(patches)")
 assert not torch.equal(broken[:, 0], torch.from_numpy(patches_nhwc[..., 0])), "red plane scrambled"
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read cell `repro-reshape-scrambles`: two operations give the shape `(8, 3, 32, 32)`, and only
+# one keeps the red plane intact. For the grayscale case, cell `repro-unbatched-silent` ends with
+# the call that gives a 3-D batch its channel axis. The test compares every channel with the input's
+# plane, so check `out[:, 0]` against `images[..., 0]` yourself.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex1-to-channels-first"
 def to_channels_first(images):
@@ -412,6 +429,15 @@ with expect_error(RuntimeError, shapes=[(32, 3, 3, 3), (8, 16, 16, 16)]):
     build_conv_stack_broken(3, (16, 32))(proper)
 print(ct.trace(build_conv_stack_broken(3, (16, 32)), (8, 3, 32, 32)))
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Read the trace printed above: which row fails, and what does its message say the conv expected
+# and got? Section *4. A broken out→in chain* states the rule each conv must follow. Follow the
+# value of the channel count through your loop for `widths=(16, 32)`.
+#
+# </details>
+
 # %% kind="answer" grade_id="ex2-conv-stack"
 def build_conv_stack(in_channels, widths):
     """Conv(3x3, padding 1) -> ReLU -> MaxPool(2) per width; channels chain in_channels -> widths."""
@@ -476,8 +502,18 @@ latents = torch.randn(8, 6, 16, 16)
 broken_recon = build_decoder_broken(6, 3)(latents)
 check_shape(broken_recon, (8, 4, 32, 32), name="broken decoder output")
 with expect_warning(UserWarning, shapes=[(8, 4, 32, 32)]):
-    with expect_error(RuntimeError, shapes=[4, 3]):
+    with expect_error(RuntimeError, contains=["size of tensor a (4) must match the size of tensor b (3)",
+                                              "non-singleton dimension 1"]):
         F.mse_loss(broken_recon, rgb_targets)
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# The broken cell's warning and error both compare `(8, 4, 32, 32)` with the target. Which argument
+# of `build_decoder_broken` never reaches a layer? Section *5* shows what the final layer's output
+# count must equal, and why values in `[0, 1]` depend on the last activation.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex3-decoder-channels"
 def build_decoder(latent_channels, out_channels):
@@ -540,6 +576,15 @@ print(f"{ct.count_params(build_head_broken(912, 10)):,} parameters for 10 classe
 with expect_error(RuntimeError, shapes=[(2, 233472), (58368, 10)]):
     build_head_broken(912, 10)(bigger)
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Compare the two heads in cell `repro-912-channels` and their traces in `trace-912-heads`: which
+# one accepted a 16×16 map, and how many parameters did its `Linear` layer have? The error in the
+# broken cell names the two sizes that no longer agree.
+#
+# </details>
+
 # %% kind="answer" grade_id="ex4-pooled-head"
 def build_head(channels, n_classes):
     """(N, channels, H, W) -> (N, n_classes) logits for any H, W, via global pooling."""
@@ -572,9 +617,9 @@ _check_head(5, 1, [(3, 4, 4)])
 #
 # Your three fixes, together: `to_channels_first` prepares 24×24 colour patches (channels-last, as
 # `data.color_patches` returns them), `build_conv_stack` extracts features and `build_head` names
-# the photograph each patch was cut from. Training patches come from the left 70% of every photo
-# and test patches from the rest, so the held-out accuracy is measured on pixels the model never
-# saw. Six photos: chance is 1/6 ≈ 0.17.
+# the photograph each patch was cut from. Training and test patches are cut from different parts of
+# every photo (`split="train"` / `"test"`), so the held-out accuracy is measured on pixels the model
+# never saw. Six photos: chance is 1/6 ≈ 0.17.
 
 # %%
 X_train, y_train = data.color_patches(n=1200, size=24, split="train", layout="nhwc")
