@@ -6,7 +6,7 @@
 # because the loss compares them element by element. Every bug from the earlier assignments
 # (a lost Flatten, a wrong channel count, a broken batch axis, an odd size) shows up here, often
 # several at once, and often not where it was made: the forward pass runs, and the loss is the
-# first place that notices. Sometimes nothing notices at all.
+# first place that notices. Sometimes only a warning does.
 
 # %% [markdown]
 # ## Learning goals
@@ -53,8 +53,10 @@ batch = torch.from_numpy(X_train[:8])
 recon = flat_ae(batch)
 print("input", tuple(batch.shape), "-> reconstruction", tuple(recon.shape))
 
-with expect_warning(UserWarning, shapes=[(8, 1, 28, 28), (8, 784)]):
-    with expect_error(RuntimeError, shapes=[784, 28]):
+with expect_warning(UserWarning, shapes=[(8, 1, 28, 28), (8, 784)],
+                    contains=["likely lead to incorrect results due to broadcasting"]):
+    with expect_error(RuntimeError, contains=["size of tensor a (784) must match the size of tensor b (28)",
+                                              "non-singleton dimension 3"]):
         F.mse_loss(recon, batch)
 
 # %% [markdown]
@@ -68,12 +70,39 @@ with expect_error(ValueError, shapes=[(8, 1, 28, 28), (8, 784)]):
     F.binary_cross_entropy(recon, batch)
 
 # %% [markdown]
+# ### Without a reshape, flat targets are needed too
+#
+# A guide on this bug says a decoder ending in a 784-wide layer without a reshape "works
+# numerically". That holds only if the **targets are flattened too**: against `(N, 784)`
+# targets the loss runs without a warning, it is exactly the loss of the reshaped output against
+# the images, and the model trains. Against the images themselves it fails, as above. The cost
+# stays: every reconstruction is a row of 784 numbers that must be reshaped before it can be
+# shown as an image.
+
+# %% kind="readonly" grade_id="repro-flat-targets"
+import warnings
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    flat_loss = F.mse_loss(recon, batch.flatten(1))            # (8, 784) against (8, 784)
+image_loss = F.mse_loss(recon.reshape(batch.shape), batch)     # (8, 1, 28, 28) against the images
+print(f"MSE of flat output vs flat targets {flat_loss.item():.6f} ({len(caught)} warnings); "
+      f"reshaped output vs images {image_loss.item():.6f}")
+check_equal(len(caught), 0, "warnings with flattened targets")
+check_true(torch.isclose(flat_loss, image_loss), "the same loss either way")
+result = ct.train(flat_ae, X_train[:256], X_train[:256].reshape(256, 784), nn.MSELoss(), steps=20,
+                  batch_size=32, verbose=False)
+print(f"trained against (256, 784) targets: loss {result.losses[0]:.4f} -> {result.losses[-1]:.4f}")
+check_true(result.losses[-1] < result.losses[0], "the loss falls when the targets are flattened too")
+
+# %% [markdown]
 # ### The silent one: a target without its channel axis
 #
 # If the targets lost their channel axis somewhere in the pipeline (`(N, 28, 28)`) while the model
 # returns `(N, 1, 28, 28)`, broadcasting *succeeds*: PyTorch compares every reconstruction with
-# every target, a `(N, N, 28, 28)` tensor, and averages that. The loss is a number, training
-# runs, and it optimises the wrong thing. Only the warning tells.
+# every target, a `(N, N, 28, 28)` tensor, and averages that. The loss is a number a model
+# could be trained on, and it measures the wrong thing: a perfect reconstruction scores well
+# above 0. Only the warning tells.
 
 # %% kind="readonly" grade_id="repro-silent-broadcast"
 target_without_channel = batch[:, 0]                 # (8, 28, 28)
@@ -103,7 +132,8 @@ rgb = torch.rand(2, 3, 28, 28)
 out = rgb_ae(rgb)
 check_shape(out, (2, 4, 28, 28), name="RGB autoencoder output")  # the forward pass ran
 with expect_warning(UserWarning, shapes=[(2, 3, 28, 28), (2, 4, 28, 28)]):
-    with expect_error(RuntimeError, shapes=[4, 3]):
+    with expect_error(RuntimeError, contains=["size of tensor a (4) must match the size of tensor b (3)",
+                                              "non-singleton dimension 1"]):
         F.mse_loss(out, rgb)
 
 # %% [markdown]
@@ -158,8 +188,38 @@ print(ct.trace(pool_ae, (10, 1, 28, 28)))
 # ```
 #
 # "tensor a" is the loss's first argument (your model's output), "tensor b" the target, and
-# "dimension 3" counts from the left of the padded shape. The warning printed just before it
-# names both full shapes: read it first.
+# "dimension 3" counts from the left of the padded shape. When several axes clash, PyTorch names
+# the **innermost** one, the first it meets reading from the right. (TensorFlow names the
+# outermost; see the Keras notebook.) Here targets that also lost their channel axis,
+# `(32, 28, 28)`, clash with a `(32, 784)` output twice, and the message names 784 and 28:
+
+# %% kind="readonly" grade_id="read-which-pair"
+import re
+
+
+def clashes(a, b):
+    """Line two shapes up from the right; the (dimension, size a, size b) that clash, innermost first."""
+    rank = max(len(a), len(b))
+    padded_a = [None] * (rank - len(a)) + list(a)
+    padded_b = [None] * (rank - len(b)) + list(b)
+    pairs = [(d, x, y) for d, (x, y) in enumerate(zip(padded_a, padded_b))
+             if None not in (x, y) and x != y and 1 not in (x, y)]
+    return pairs[::-1]
+
+
+for output, target in [(torch.rand(8, 784), torch.rand(8, 1, 28, 28)), (torch.rand(32, 784), torch.rand(32, 28, 28))]:
+    with expect_warning(UserWarning, shapes=[tuple(target.shape), tuple(output.shape)], quiet=True):
+        with expect_error(RuntimeError, contains=["must match the size of tensor b"], quiet=True) as caught:
+            F.mse_loss(output, target)
+    named = tuple(int(v) for v in re.search(r"tensor a \((\d+)\) must match the size of tensor b \((\d+)\) "
+                                            r"at non-singleton dimension (\d+)", caught.message).groups())
+    found = clashes(tuple(output.shape), tuple(target.shape))
+    print(f"output {tuple(output.shape)} vs target {tuple(target.shape)}: clashing (dimension, a, b), "
+          f"innermost first {found}; the message names a={named[0]}, b={named[1]} at dimension {named[2]}")
+    check_equal((named[2], named[0], named[1]), found[0], "the pair PyTorch names: the innermost clash")
+
+# %% [markdown]
+# The warning printed just before the error names both full shapes: read it first.
 #
 # When a convolutional autoencoder does fail inside the forward pass, the per-layer trace finds
 # the first layer that rejects its input. Here is the broken model you will repair in Exercise 2:
@@ -190,9 +250,17 @@ print(ct.trace(broken, (8, 1, 28, 28)))
 
 # %% [markdown]
 # The trace stops at layer `encoder.2`: it expects 32 input channels and receives 16. Fix that
-# one and the next bug shows itself (run the trace again after each fix, in a scratch cell):
-# a 13x13 map where 14 was needed, 4 output channels for a 1-channel target, and a `view` that
-# only works for 28x28 images.
+# one and the trace runs to the end, showing the next bugs: a 13x13 map where 14 was needed, and
+# 4 output channels for a 1-channel target. The `view` in `forward` only works for 28x28 images.
+
+# %% kind="readonly" grade_id="broken-after-first-fix"
+import copy
+
+first_fix = copy.deepcopy(broken)
+first_fix.encoder[2] = nn.Conv2d(16, 8, 3, stride=2, padding=1)   # bug 1 fixed, the others left
+print(ct.trace(first_fix, (8, 1, 28, 28)))
+check_shape(first_fix.decoder[0](torch.rand(8, 8, 7, 7)), (8, 16, 13, 13), name="first transposed convolution")
+check_shape(first_fix(torch.rand(8, 1, 28, 28)), (8, 4, 26, 26), name="output with only bug 1 fixed")
 
 # %%
 plots.shape_diagram(ct.trace(broken, (8, 1, 28, 28)));
@@ -208,6 +276,16 @@ plots.shape_diagram(ct.trace(broken, (8, 1, 28, 28)));
 # - `forward(x) = decode(encode(x))`, with outputs in [0, 1] (the pixels are).
 #
 # It must work for any batch size, including 1, and for any `side`.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the cell `repro-flat-decoder`: it prints the shape a decoder ending in `Linear` returns,
+# and the loss's warning names the shape it should have been. The cell `repro-batch-claims` shows
+# what happens when a reshape reads the wrong sizes. Write every size in terms of `side` and
+# `latent`; the hidden tests try other values.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex1-dense-autoencoder"
 class DenseAutoencoder(nn.Module):
@@ -264,6 +342,15 @@ for side, latent, n in [(20, 8, 1), (32, 16, 7), (28, 64, 13)]:
 # - `encode(x)`: `(N, channels, H, W)` -> `(N, code_channels, H/4, W/4)` (two stride-2 steps),
 # - `decode(z)`: back to exactly `(N, channels, H, W)`, values in [0, 1],
 # - `forward(x) = decode(encode(x))`; no hard-coded image size or batch size anywhere.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Fix the bugs one at a time, as the cell `broken-after-first-fix` does, and run `ct.trace` on your
+# model after each fix, with a `(8, 1, 28, 28)` and a `(8, 3, 32, 32)` input (`channels=3`). The
+# repaired `repro-no-reshape-needed` model shows one transposed convolution that doubles 14 to 28.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex2-conv-autoencoder"
 class ConvAutoencoder(nn.Module):
@@ -325,7 +412,57 @@ ct.check_output_shapes(ConvAutoencoder(), [((2, 1, 28, 36), (2, 1, 28, 36))], na
 #   (average over every axis except the batch axis; no gradients needed).
 # - `compression_ratio(model, image_shape)`: how many numbers one image has divided by how
 #   many numbers its code has, found by encoding one real (zero) image of `image_shape`
-#   (`(channels, H, W)`, no batch axis).
+#   (`(channels, H, W)`, no batch axis). Like every model in this course, `encode` takes a batch
+#   `(N, channels, H, W)`, and the model may contain any layers, BatchNorm included.
+#
+# The tests use the read-only models of the next cell, not yours, so this exercise does not
+# depend on your answers to Exercises 1 and 2.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# `F.mse_loss` in the cell `repro-silent-broadcast` returns one number for a whole batch; here you
+# need one per image, so reduce every axis except the first. For the ratio, look at the shapes
+# the cell `repro-batch-claims` feeds a model, and at what the next cell's BatchNorm2d needs.
+#
+# </details>
+
+# %% kind="readonly" grade_id="reference-models"
+class ReferenceAutoencoder(nn.Module):
+    """A read-only model for the Exercise 3 tests: any encoder and decoder, joined."""
+
+    def __init__(self, encoder, decoder):
+        super().__init__()
+        self.encoder, self.decoder = encoder, decoder
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+
+
+def reference_conv(channels, code_channels):
+    """One kernel-2 stride-2 step down (with BatchNorm2d) and up: the code is (N, code_channels, H/2, W/2)."""
+    return ReferenceAutoencoder(
+        nn.Sequential(nn.Conv2d(channels, code_channels, 2, stride=2), nn.BatchNorm2d(code_channels), nn.ReLU()),
+        nn.Sequential(nn.ConvTranspose2d(code_channels, channels, 2, stride=2), nn.Sigmoid())).eval()
+
+
+def reference_dense(side, channels, latent):
+    """Flatten and one Linear layer to `latent` numbers; one back and an Unflatten."""
+    return ReferenceAutoencoder(
+        nn.Sequential(nn.Flatten(), nn.Linear(channels * side * side, latent)),
+        nn.Sequential(nn.Linear(latent, channels * side * side), nn.Sigmoid(),
+                      nn.Unflatten(1, (channels, side, side)))).eval()
+
+
+with torch.no_grad():
+    print("reference_conv(1, 2) code for (7, 1, 28, 28) images:",
+          tuple(reference_conv(1, 2).encode(torch.zeros(7, 1, 28, 28)).shape))
 
 # %% kind="answer" grade_id="ex3-measure-compression"
 def reconstruction_errors(model, x):
@@ -338,34 +475,45 @@ def reconstruction_errors(model, x):
 
 def compression_ratio(model, image_shape):
     ### BEGIN SOLUTION
+    was_training = model.training
+    model.eval()                    # BatchNorm: use, do not update, its running statistics
     with torch.no_grad():
-        code = model.encode(torch.zeros(1, *image_shape))
+        code = model.encode(torch.zeros(1, *image_shape))   # a batch of one image
+    model.train(was_training)
     return float(np.prod(image_shape)) / code[0].numel()
     ### END SOLUTION
 
 # %% kind="test" grade_id="ex3-measure-compression-test" points=3
-cae = ConvAutoencoder().eval()
+# Only the read-only reference models: a mistake in Exercise 1 or 2 costs no points here.
+ref = reference_conv(channels=1, code_channels=2)
 x = torch.rand(7, 1, 28, 28)
-errs = reconstruction_errors(cae, x)
+errs = reconstruction_errors(ref, x)
 check_shape(errs, (7,), name="reconstruction_errors(model, x) for 7 images")
 with torch.no_grad():
-    expected = ((cae(x) - x) ** 2).mean(dim=(1, 2, 3))
+    expected = ((ref(x) - x) ** 2).mean(dim=(1, 2, 3))
 check_true(torch.allclose(torch.as_tensor(errs).float(), expected, atol=1e-5),
            "reconstruction_errors: each value must be the mean squared error of one image")
-check_equal(round(compression_ratio(cae, (1, 28, 28)), 4), round(784 / (8 * 7 * 7), 4),
-            "compression_ratio(ConvAutoencoder(), (1, 28, 28))")
+check_equal(round(compression_ratio(ref, (1, 28, 28)), 4), round(784 / (2 * 14 * 14), 4),
+            "compression_ratio(reference_conv(1, 2), (1, 28, 28))")
 ### BEGIN HIDDEN TESTS
-check_shape(reconstruction_errors(cae, torch.rand(1, 1, 28, 28)), (1,), name="reconstruction_errors for 1 image")
-big = ConvAutoencoder(channels=3, code_channels=4).eval()
+check_shape(reconstruction_errors(ref, torch.rand(1, 1, 28, 28)), (1,), name="reconstruction_errors for 1 image")
+big = reference_conv(channels=3, code_channels=4)
 x3 = torch.rand(5, 3, 32, 32)
 with torch.no_grad():
     expected3 = ((big(x3) - x3) ** 2).mean(dim=(1, 2, 3))
 check_true(torch.allclose(torch.as_tensor(reconstruction_errors(big, x3)).float(), expected3, atol=1e-5),
            "reconstruction_errors on 3-channel 32x32 images")
-check_equal(round(compression_ratio(big, (3, 32, 32)), 4), round(3 * 32 * 32 / (4 * 8 * 8), 4),
-            "compression_ratio(ConvAutoencoder(3, 4), (3, 32, 32))")
-dense = DenseAutoencoder(side=20, latent=10)
-check_equal(round(compression_ratio(dense, (1, 20, 20)), 4), 40.0, "compression_ratio(DenseAutoencoder(20, 10))")
+check_equal(round(compression_ratio(big, (3, 32, 32)), 4), round(3 * 32 * 32 / (4 * 16 * 16), 4),
+            "compression_ratio(reference_conv(3, 4), (3, 32, 32))")
+for side, channels, latent in [(20, 1, 10), (20, 3, 12)]:
+    dense = reference_dense(side, channels, latent)
+    xd = torch.rand(3, channels, side, side)
+    with torch.no_grad():
+        expected_d = ((dense(xd) - xd) ** 2).mean(dim=(1, 2, 3))
+    check_true(torch.allclose(torch.as_tensor(reconstruction_errors(dense, xd)).float(), expected_d, atol=1e-5),
+               f"reconstruction_errors with reference_dense({side}, {channels}, {latent})")
+    check_equal(round(compression_ratio(dense, (channels, side, side)), 4), round(side * side * channels / latent, 4),
+                f"compression_ratio(reference_dense({side}, {channels}, {latent}), {(channels, side, side)})")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -373,11 +521,15 @@ check_equal(round(compression_ratio(dense, (1, 20, 20)), 4), 40.0, "compression_
 #
 # Train your convolutional autoencoder on the shipped handwritten digits for a fixed budget of
 # steps, then compare with the simplest possible "model": always predicting the average digit.
+# The training loss is binary cross-entropy, a usual choice for pixels in [0, 1] behind a
+# sigmoid; the score is still the mean squared error per image of Exercise 3.
 
 # %%
 ct.seed(0)
 model = ConvAutoencoder(channels=1, code_channels=8)
-result = ct.train(model, X_train, X_train, nn.MSELoss(), steps=150, batch_size=64, lr=3e-3)
+# Through a sigmoid output, MSE's gradient carries a factor s(1 - s) that vanishes when the sigmoid
+# saturates (an output stuck near 0); binary cross-entropy's gradient is s - target, which does not.
+result = ct.train(model, X_train, X_train, nn.BCELoss(), steps=150, batch_size=64, lr=3e-3)
 model = model.cpu().eval()
 test_x = torch.from_numpy(X_test)
 test_errors = reconstruction_errors(model, test_x)
@@ -389,7 +541,13 @@ with torch.no_grad():
     plots.image_grid(X_test[:8], model(test_x[:8]).numpy(), titles=["original", "reconstruction"]);
 
 # %% kind="test" grade_id="train-conv-autoencoder-test" points=2
-check_loss_fell(result.losses, factor=0.5, name="autoencoder training loss")
+ct.check_output_shapes(model, [((5, 1, 28, 28), (5, 1, 28, 28))], name="the trained ConvAutoencoder")
+# The shapes are right from here on, so the messages below speak of learning, not of shapes.
+k = max(1, len(result.losses) // 5)
+first, last = float(np.mean(result.losses[:k])), float(np.mean(result.losses[-k:]))
+check_true(last < 0.5 * first, f"training loss did not fall to half its start (first steps {first:.4f}, "
+           f"last steps {last:.4f}); the output shape is right, so look at the reconstructions above: "
+           "the same blank image for every digit means the model stopped learning")
 check_at_most(float(test_errors.mean()), 0.5 * baseline, "test reconstruction MSE",
               hint="it must be well below the error of predicting the average digit")
 check_true(ratio > 1, f"the code must be smaller than the image (compression ratio {ratio:.2f})")
@@ -399,8 +557,10 @@ check_true(ratio > 1, f"the code must be smaller than the image (compression rat
 #
 # - An autoencoder's output must have the input's exact shape; the loss is where a mismatch
 #   surfaces, as a broadcasting error or, worse, as a silent broadcast with only a warning.
-# - Read the loss warning first: it names both full shapes. Broadcasting aligns from the right.
-# - Dense decoders end with a reshape (`nn.Unflatten`) back to `(N, C, H, W)`.
+# - Read the loss warning first: it names both full shapes. Broadcasting aligns from the right,
+#   and the error names the innermost clashing pair (tensor a is the loss's first argument).
+# - Dense decoders end with a reshape (`nn.Unflatten`) back to `(N, C, H, W)`; without it, only
+#   flattened targets fit.
 # - In a conv autoencoder, check the channel chain, the sizes after every stride, the final
 #   channel count, and never hard-code the image or batch size.
 # - Report what the code keeps: per-sample error `(N,)` and the compression ratio.
