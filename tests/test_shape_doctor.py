@@ -92,6 +92,9 @@ TORCH_CELLS = {
     "missing-flatten": (
         "cnn = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Linear(8 * 13 * 13, 10))\n"
         "cnn(torch.zeros(4, 1, 28, 28))"),
+    "docs-example": (  # docs/learners.md shows this cell's diagnosis
+        "model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Linear(8 * 13 * 13, 10))\n"
+        "model(torch.zeros(4, 1, 28, 28))"),
     "lstm-features": (
         "class Tagger(nn.Module):\n"
         "    def __init__(self):\n"
@@ -199,6 +202,14 @@ def test_torch_table_lists_the_layers_before_the_failing_one(torch_run):
     skip = rows_before_mark(doctor_text(torch_run["odd-skip"]))  # a custom forward, seen through hooks
     assert [r[:4] for r in skip] == [["down", "Conv2d", "(2, 1, 15, 15)", "(2, 4, 8, 8)"],
                                      ["up", "ConvTranspose2d", "(2, 4, 8, 8)", "(2, 4, 16, 16)"]]
+
+
+def test_learners_doc_shows_real_output(torch_run):
+    doc = (ROOT / "docs" / "learners.md").read_text()
+    block = re.search(r"<!-- shape-doctor-example -->\n(.*?)\n<!-- /shape-doctor-example -->", doc, re.S).group(1)
+    shown = "\n".join(line[4:] for line in block.splitlines())
+    assert shown == doctor_text(torch_run["docs-example"]).rstrip("\n")
+    assert error_of(torch_run["docs-example"]).evalue in doc
 
 
 def test_torch_traceback_is_unchanged(torch_run):
