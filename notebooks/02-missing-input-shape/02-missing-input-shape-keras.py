@@ -62,7 +62,7 @@ print(ck.device_report())
 
 # %% kind="readonly" grade_id="repro-unbuilt"
 X, y = data.sequences(n=64, timesteps=24, features=3)   # (samples, timesteps, features)
-print("X:", X.shape, " y:", y.shape)
+print("X:", X.shape, " y:", y.shape, " labels:", np.unique(y))
 
 lazy = keras.Sequential([layers.LSTM(16), layers.Dense(3, activation="softmax")])
 print("built:", lazy.built, " weights:", lazy.weights)
@@ -78,9 +78,9 @@ lazy.summary()                                  # Keras 3: no error, just "?" an
 # %% kind="readonly" grade_id="repro-unbuilt-errors"
 with expect_error(ValueError, contains=["built"]):
     lazy.count_params()
-with expect_error(AttributeError):
+with expect_error(AttributeError, contains=["no defined input shape"]):
     lazy.input_shape
-with expect_error(AttributeError):
+with expect_error(AttributeError, contains=["never been called", "no defined output"]):
     lazy.output
 
 # %% [markdown]
@@ -95,6 +95,8 @@ check_shape(probs, (8, 3), name="predictions of the lazily built model")
 print("built:", lazy.built, " parameters:", lazy.count_params())
 check_equal(lazy.count_params(), 4 * 16 * (3 + 16 + 1) + (16 * 3 + 3), "parameters after the first batch")
 lazy.summary()   # the shapes carry batch 8: Keras recorded the first batch it saw
+check_shape(lazy(X[:5]), (5, 3), name="the same model on a batch of 5")
+print("a batch of 5 afterwards:", tuple(lazy(X[:5]).shape))
 
 # %% [markdown]
 # Two details worth knowing. The summary shows `(8, 16)`, the batch size of the first call; the
@@ -103,8 +105,10 @@ lazy.summary()   # the shapes carry batch 8: Keras recorded the first batch it s
 # model "has never been called" although it just was. Use `model.inputs[0]` and `model.outputs[0]`:
 
 # %% kind="readonly" grade_id="repro-input-attribute"
-with expect_error(AttributeError):
+with expect_error(AttributeError, contains=["never been called", "no defined input"]):
     lazy.input
+with expect_error(AttributeError, contains=["never been called", "no defined output"]):
+    lazy.output
 print("lazy.inputs[0]:", lazy.inputs[0].shape, " lazy.outputs[0]:", lazy.outputs[0].shape)
 
 # %% [markdown]
@@ -127,14 +131,39 @@ print("still unbuilt:", not poisoned.built)
 # ### `input_shape=` still works, with a warning
 #
 # The older fix, also the one the popular answer recommends, passes `input_shape=(timesteps,
-# features)` to the first layer. Keras 3 still accepts it and builds the model, but warns every
-# time (a `UserWarning`, raised from the layer's constructor):
+# features)` to the first layer. Keras 3 still accepts it and builds the model, but warns (a
+# `UserWarning`, issued from the layer's constructor):
 
 # %% kind="readonly" grade_id="repro-input-shape-warning"
 with expect_warning(UserWarning, contains=["input_shape", "Input(shape)"]):
     old_style = keras.Sequential([layers.LSTM(16, input_shape=(24, 3)),
                                   layers.Dense(3, activation="softmax")])
 print("built:", old_style.built, " parameters:", old_style.count_params())
+
+# %% [markdown]
+# This cell shows the warning each time it runs only because `expect_warning` switches every
+# warning on (`warnings.simplefilter("always")`), so that its check cannot miss one. Under Python's
+# default filters a `UserWarning` is shown the first time a given line of code issues it, and
+# Keras issues this one from a single line of its own (`rnn.py`, for every LSTM): build three such
+# models in a row and you see it once. Both counts, measured:
+
+# %% kind="readonly" grade_id="repro-warning-once"
+def input_shape_warnings(switch_all_on):
+    """The input_shape warnings that three old-style models emit, under the session's filters or 'always'."""
+    with warnings.catch_warnings(record=True) as caught:   # records; changes no filter by itself
+        if switch_all_on:
+            warnings.simplefilter("always")                # what expect_warning does
+        for _ in range(3):
+            keras.Sequential([layers.LSTM(16, input_shape=(24, 3)), layers.Dense(3, activation="softmax")])
+    return [w for w in caught if "input_shape" in str(w.message)]
+
+
+default_seen, always_seen = input_shape_warnings(False), input_shape_warnings(True)
+print(f"3 models, default filters: {len(default_seen)} warning, issued at "
+      f"{default_seen[0].filename.rsplit('/', 1)[-1]}:{default_seen[0].lineno}")
+print(f"3 models, 'always':        {len(always_seen)} warnings")
+check_equal(len(default_seen), 1, "input_shape warnings for three models under the default filters")
+check_equal(len(always_seen), 3, "input_shape warnings for three models with every warning switched on")
 
 # %% [markdown]
 # The warning names the fix: start the model with `keras.Input(shape=...)`. The shape leaves out
@@ -152,6 +181,21 @@ check_shape(declared.inputs[0], (None, 24, 3), name="declared input")
 declared.summary()
 
 # %% [markdown]
+# `keras.Input` also takes a `batch_size`. Keras 3.15 records it (`model.inputs` shows it) but
+# does not enforce it: a model declared for batches of 8 runs a batch of 7 called
+# directly, 13 recordings through `predict`, and a symbolic batch of 4. A declared batch size is
+# therefore harmless here, but it announces a limit the model does not have.
+
+# %% kind="readonly" grade_id="repro-declared-batch"
+batch8 = keras.Sequential([keras.Input(shape=(24, 3), batch_size=8), layers.LSTM(16),
+                           layers.Dense(3, activation="softmax")])
+check_equal(tuple(batch8.inputs[0].shape), (8, 24, 3), "input declared with batch_size=8")
+check_shape(batch8(X[:7]), (7, 3), name="a batch of 7, called directly")
+check_shape(batch8.predict(X[:13], verbose=0), (13, 3), name="13 recordings through predict")
+check_shape(batch8(keras.Input(shape=(24, 3), batch_size=4)), (4, 3), name="a symbolic batch of 4")
+print("declared", tuple(batch8.inputs[0].shape), "- ran batches of 7, 13 and a symbolic 4")
+
+# %% [markdown]
 # ### An LSTM wants `(samples, timesteps, features)`
 #
 # A declared input does not make wrong data right, but it moves the check to the model's door and
@@ -164,8 +208,9 @@ with expect_error(ValueError, shapes=[(None, 24, 3), 72]):
 
 # %% [markdown]
 # **Wrong number of features.** Now the data is 3-D but has 5 channels while the LSTM was built
-# for 3. The model's door only checks the *rank*, so the batch gets in and the error surfaces deep
-# inside the LSTM cell, as a matrix product whose sizes do not fit. Its exception type even depends
+# for 3. Given real data (an array or a tensor), a `Sequential` model's door checks only the *rank*,
+# so the batch gets in and the error surfaces deep inside the LSTM cell, as a matrix product whose
+# sizes do not fit. Its exception type even depends
 # on how the model runs: a direct call runs eagerly and raises TensorFlow's `InvalidArgumentError`;
 # `fit` and `predict` run a compiled graph and raise `ValueError`.
 
@@ -173,19 +218,40 @@ with expect_error(ValueError, shapes=[(None, 24, 3), 72]):
 X5, y5 = data.sequences(n=8, timesteps=24, features=5)
 with expect_error(tf.errors.InvalidArgumentError, shapes=[(8, 5), (3, 64)]):
     declared(X5)                                 # eager call
-with expect_error(ValueError, shapes=[(3, 64)]):
+with expect_error(ValueError, shapes=[(3, 64)], contains=["Dimensions must be equal, but are 5 and 3"]):
     declared.fit(X5, y5, epochs=1, verbose=0)    # compiled graph
 
 # %% [markdown]
-# **Not an error: other sequence lengths.** The declared 24 time steps are not enforced. An LSTM's
-# weights do not depend on the sequence length, and Keras 3.15 checks only the rank at the door, so
-# 40 time steps go through. If your model is meant for any length, say so with
-# `keras.Input(shape=(None, features))`.
+# **Not an error: other sequence lengths.** For the same reason the declared 24 time steps are not
+# enforced on real data. An LSTM's weights do not depend on the sequence length, and the
+# `Sequential` door checks only the rank, so 40 time steps go through:
 
 # %% kind="readonly" grade_id="repro-other-lengths"
 X40, _ = data.sequences(n=8, timesteps=40, features=3)
 check_shape(declared(X40), (8, 3), name="declared(24-step model) on 40 time steps")
 print("40 time steps accepted:", tuple(declared(X40).shape))
+
+# %% [markdown]
+# **A symbolic call checks the whole shape.** That leniency is the `Sequential` model's, with real
+# data. Call the same model on a *symbolic* input, `keras.Input(...)`, as you do when you compose
+# one model into a bigger one, and its door compares the whole declared shape: 5 features are
+# refused there, and so are 40 time steps. A functional `keras.Model` checks the whole shape on
+# real data too. If a model is meant for any length, say so with
+# `keras.Input(shape=(None, features))`: that one takes the symbolic 40 steps.
+
+# %% kind="readonly" grade_id="repro-symbolic-shape"
+with expect_error(ValueError, shapes=[(None, 24, 3), (None, 24, 5)], contains=["expected shape"]):
+    declared(keras.Input(shape=(24, 5)))                 # symbolic, 5 features
+with expect_error(ValueError, shapes=[(None, 24, 3), (None, 40, 3)], contains=["expected shape"]):
+    declared(keras.Input(shape=(40, 3)))                 # symbolic, 40 time steps
+inputs = keras.Input(shape=(24, 3))
+functional = keras.Model(inputs, layers.Dense(3, activation="softmax")(layers.LSTM(16)(inputs)))
+with expect_error(ValueError, shapes=[(None, 24, 3), (8, 40, 3)], contains=["expected shape"]):
+    functional(X40)                                      # real data, functional model
+any_length = keras.Sequential([keras.Input(shape=(None, 3)), layers.LSTM(16),
+                               layers.Dense(3, activation="softmax")])
+check_shape(any_length(keras.Input(shape=(40, 3))), (None, 3), name="an any-length model, symbolic 40 steps")
+print("keras.Input(shape=(None, 3)) takes a symbolic (None, 40, 3):", any_length(keras.Input(shape=(40, 3))).shape)
 
 # %% [markdown]
 # ## Read the traceback
@@ -233,8 +299,9 @@ check_shape(t.rows[0].output_shape, (None, 32), name="first LSTM's output (no ti
 print(t)
 
 # %% [markdown]
-# A trace only knows what Keras's shape inference checks. A built LSTM's inference does **not**
-# compare the feature count with its kernel, so the 5-feature batch passes the trace, while
+# A trace only knows what Keras's shape inference checks. It walks a `Sequential` model layer by
+# layer, past the model's door, and a built LSTM's inference does **not** compare the feature count
+# with its kernel, so the 5-feature batch passes the trace, while
 # `ck.check_output_shapes`, which runs a real batch of zeros, catches it. When a trace looks
 # fine and the model still fails, run real numbers:
 
@@ -249,19 +316,30 @@ print("check_output_shapes with a real batch:", real_run.message.split(" (Invali
 # %% [markdown]
 # ## Exercise 1 (3 points)
 #
-# The classifier below has no declared input, so nobody can read its parameter count or summary
-# before training. Write `build_sequence_classifier(timesteps, features, n_classes, units=16)`
-# that returns the **same architecture** (one `LSTM(units)`, then `Dense(n_classes,
+# The classifier below has no declared input, so nobody can read its parameter count or its
+# shapes before training. Write
+# `build_sequence_classifier(timesteps, features, n_classes, units=16)` that returns the **same
+# architecture** (one `LSTM(units)`, then `Dense(n_classes,
 # activation="softmax")`) already built for inputs of shape `(batch, timesteps, features)`.
 # `model.count_params()` must work right after the call, before the model sees any data, and the
-# model must accept any batch size.
+# model must accept any batch size. The tests run real batches of several sizes, called directly
+# and through `predict`; a batch size declared with `keras.Input(..., batch_size=...)` is allowed,
+# since Keras 3.15 does not enforce it (`repro-declared-batch` above).
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the `repro-keras-input` cell and the warning that `repro-input-shape-warning` printed:
+# both show a model that has its parameters before any data. A failing test names the arguments
+# and the shape it expected.
+# </details>
 
 # %% kind="readonly" grade_id="broken-unbuilt-classifier"
 def broken_sequence_classifier(timesteps, features, n_classes, units=16):
     return keras.Sequential([layers.LSTM(units), layers.Dense(n_classes, activation="softmax")])
 
 
-with expect_error(ValueError):
+with expect_error(ValueError, contains=["count_params", "isn't built"]):
     broken_sequence_classifier(24, 3, 3).count_params()
 
 # %% kind="answer" grade_id="ex1-declare-input"
@@ -280,23 +358,28 @@ def _expected_params(features, n_classes, units):
     return 4 * units * (features + units + 1) + units * n_classes + n_classes
 
 
-def _check_classifier(timesteps, features, n_classes, units, batches):
+def _check_classifier(timesteps, features, n_classes, units, batches, predict_batch):
     model = build_sequence_classifier(timesteps, features, n_classes, units=units)
-    check_true(model.built, f"build_sequence_classifier({timesteps}, {features}, {n_classes}): the model "
-               "is not built before it sees data; declare its input with keras.Input(shape=...)")
-    check_equal(model.count_params(), _expected_params(features, n_classes, units),
-                f"parameters of build_sequence_classifier({timesteps}, {features}, {n_classes}, units={units})",
+    name = f"build_sequence_classifier({timesteps}, {features}, {n_classes}, units={units})"
+    check_true(model.built, f"{name}: the model is not built before it sees data; declare its input "
+               "with keras.Input(shape=...)")
+    check_equal(model.count_params(), _expected_params(features, n_classes, units), f"parameters of {name}",
                 hint="keep the architecture: one LSTM(units), then Dense(n_classes)")
-    check_shape(model.inputs[0], (None, timesteps, features), name="the model's declared input",
-                hint="leave the batch axis out of the shape you declare")
-    ck.check_output_shapes(model, [((b, timesteps, features), (b, n_classes)) for b in batches])
+    # The batch axis is not compared here: Keras 3.15 ignores a declared batch size, and the real
+    # batches below are what "any batch size" means.
+    check_equal(tuple(model.inputs[0].shape)[1:], (timesteps, features),
+                f"{name}: the declared input without its batch axis",
+                hint="declare (timesteps, features); keras.Input's shape leaves the batch axis out")
+    ck.check_output_shapes(model, [((b, timesteps, features), (b, n_classes)) for b in batches], name=name)
+    probs = model.predict(np.zeros((predict_batch, timesteps, features), "float32"), verbose=0)
+    check_shape(probs, (predict_batch, n_classes), name=f"{name}.predict on {predict_batch} recordings")
 
 
-_check_classifier(24, 3, 3, 16, batches=[1, 7])
+_check_classifier(24, 3, 3, 16, batches=[1, 7], predict_batch=7)
 ### BEGIN HIDDEN TESTS
-_check_classifier(24, 3, 3, 16, batches=[13])          # a partial last batch (2000 = 31 x 64 + 16)
-_check_classifier(10, 5, 4, 8, batches=[1, 7, 16])
-_check_classifier(50, 1, 2, 4, batches=[7, 3])
+_check_classifier(24, 3, 3, 16, batches=[13], predict_batch=13)   # a partial last batch (2000 = 31 x 64 + 16)
+_check_classifier(10, 5, 4, 8, batches=[1, 7, 16], predict_batch=33)
+_check_classifier(50, 1, 2, 4, batches=[7, 3], predict_batch=1)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -312,6 +395,14 @@ _check_classifier(50, 1, 2, 4, batches=[7, 3])
 #
 # Write `to_3d(table, timesteps, features)` that returns an array of shape
 # `(len(table), timesteps, features)` with `out[n, t, f] == table[n, f * timesteps + t]`.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read `export_table` in the next cell: it does two things to a batch before it is a table,
+# and `to_3d` must get back to the batch. The two rows printed at the end of that cell let you
+# check one time step by eye.
+# </details>
 
 # %% kind="readonly" grade_id="broken-pipeline"
 def export_table(X):
@@ -370,7 +461,16 @@ _check_to_3d(16, 8, 2, seed=6)
 # architecture (two `LSTM(units)` layers, then `Dense(n_classes, activation="softmax")`), is built
 # as soon as it is created, and returns `(batch, n_classes)` probabilities for inputs
 # `(batch, timesteps, features)` with any batch size and any number of time steps.
-# Deleting the second LSTM is not a fix.
+# Deleting the second LSTM is not a fix, and the second LSTM must read a real sequence: for a batch
+# `(b, t, features)` it receives the first LSTM's output at every one of the `t` time steps,
+# `(b, t, units)`. The tests run the model and look at what each LSTM receives.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the `trace-stacked` table: compare the first LSTM's output shape with the rank the
+# second one expects, and the paragraph above it on what an LSTM returns by default.
+# </details>
 
 # %% kind="readonly" grade_id="broken-stacked-classifier"
 def broken_stacked_classifier(features, n_classes, units=32):
@@ -398,6 +498,29 @@ def build_stacked_classifier(features, n_classes, units=32):
 
 
 # %% kind="test" grade_id="ex3-stacked-lstm-test" points=3
+def _recurrent_inputs(model, x):
+    """Run the model on x and return the input shape each recurrent layer received, in call order."""
+    def recurrent(layer):
+        found = []
+        for sub in getattr(layer, "layers", None) or []:   # Sequential, functional or nested models
+            found += [sub] if isinstance(sub, keras.layers.RNN) else recurrent(sub)
+        return found
+
+    seen, rnns = [], recurrent(model)
+    for rnn in rnns:
+        def spy(*args, _call=rnn.call, **kwargs):       # records the input, then runs the real call
+            first = args[0] if args else kwargs.get("sequences")
+            seen.append(tuple(int(d) for d in first.shape))
+            return _call(*args, **kwargs)
+        rnn.call = spy                                  # an instance attribute: this run only
+    try:
+        model(x, training=False)
+    finally:
+        for rnn in rnns:
+            del rnn.call
+    return seen
+
+
 def _check_stacked(features, n_classes, units, cases):
     model = build_stacked_classifier(features, n_classes, units=units)
     name = f"build_stacked_classifier({features}, {n_classes}, units={units})"
@@ -407,6 +530,11 @@ def _check_stacked(features, n_classes, units, cases):
     check_equal(model.count_params(), expected, f"parameters of {name}",
                 hint="two LSTM(units) layers and one Dense(n_classes), nothing removed")
     ck.check_output_shapes(model, [((b, t, features), (b, n_classes)) for b, t in cases], name=name)
+    b, t = max(cases, key=lambda case: case[1])         # the longest sequence of the cases
+    seen = _recurrent_inputs(model, np.zeros((b, t, features), "float32"))
+    check_true(len(seen) >= 2, f"{name}: expected two LSTM layers to run on a batch, {len(seen)} did")
+    check_equal(seen[1][:2], (b, t), f"{name}: batch and time axes of the second LSTM's input, for a batch "
+                f"{(b, t, features)}", hint="the second LSTM must read the first one's output at every time step")
     x = np.random.default_rng(0).normal(size=(cases[0][0], cases[0][1], features)).astype("float32")
     sums = np.asarray(model(x)).sum(axis=-1)
     check_true(np.allclose(sums, 1.0, atol=1e-4), f"{name}: outputs should be softmax probabilities "
@@ -450,7 +578,10 @@ check_at_least(test_acc, 0.9, "held-out accuracy of the stacked LSTM classifier"
 #   empty, `count_params()` raises. The first `fit`, `predict` or call builds it from that batch.
 # - If that first batch has the wrong shape, the model keeps the wrong shape: rebuild it.
 # - Declare the input with `keras.Input(shape=(timesteps, features))` (batch axis left out);
-#   `input_shape=` on a layer still works but warns. Use `None` for "any length".
+#   `input_shape=` on a layer still works but warns (once per session under Python's default
+#   filters). Keras 3.15 does not enforce a declared `batch_size`. Use `None` for "any length".
+# - Given real data, a `Sequential` model checks only the rank at its door; a symbolic call, as in
+#   composing models, and a functional `keras.Model` check the whole declared shape.
 # - An LSTM reads `(samples, timesteps, features)`. 2-D input gives `expected ndim=3, found
 #   ndim=2`; a wrong feature count fails inside the LSTM cell's matrix product (`[8,5]` vs `[3,64]`).
 # - Stacked recurrent layers need `return_sequences=True` on all but the last.

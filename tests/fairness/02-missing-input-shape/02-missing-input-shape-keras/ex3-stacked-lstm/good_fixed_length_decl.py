@@ -1,5 +1,5 @@
 def build_stacked_classifier(features, n_classes, units=32):
-    # declares 24 steps; Keras 3 only checks the rank at the input, so other lengths still work
+    # declares 24 steps; a Sequential model checks only the rank of real data, so other lengths run
     model = keras.Sequential()
     model.add(keras.Input(shape=(24, features)))
     model.add(layers.LSTM(units, return_sequences=True))
