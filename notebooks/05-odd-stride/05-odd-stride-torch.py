@@ -12,9 +12,10 @@
 # An autoencoder must give back an image of exactly the size it was given. Every strided
 # convolution or pooling layer rounds its output size *down* by default, and upsampling multiplies
 # it back up, so an image whose side is not a multiple of the total stride comes back a few pixels
-# short (or long). PyTorch never checks this when it builds the model: the mismatch surfaces later, at
-# the loss or at a `torch.cat` that joins a skip connection. This notebook reproduces those errors,
-# reads them, and builds autoencoders that return the exact input size for *any* height and width.
+# short (or long). PyTorch never checks this when it builds the model: the mismatch surfaces later,
+# at the loss or at a `torch.cat` that joins a skip connection. This notebook reproduces those
+# errors, reads them, and builds autoencoders that return the exact input size for *any* height and
+# width.
 
 # %% [markdown]
 # ## Learning goals
@@ -156,6 +157,8 @@ valid_ae = nn.Sequential(
 )
 digits28 = torch.from_numpy(data.digits(n=8, layout="nchw")[0])   # 8 real 28 x 28 digits
 check_shape(valid_ae(digits28), (8, 1, 22, 22), name="valid-padding autoencoder output")
+for padding in (1, "same"):   # either keeps a stride-1 3 x 3 convolution at 28 x 28
+    check_shape(nn.Conv2d(1, 8, 3, padding=padding)(digits28), (8, 8, 28, 28), name=f"Conv2d with padding={padding!r}")
 with expect_warning(UserWarning, shapes=[(8, 1, 28, 28), (8, 1, 22, 22)], quiet=True):
     with expect_error(RuntimeError, contains=["size of tensor a (22) must match the size of tensor b (28)"]):
         F.mse_loss(valid_ae(digits28), digits28)
@@ -250,8 +253,9 @@ with expect_error(ValueError, shapes=[(7, 7), (5, 5), (6, 6)]):
     up(z3, output_size=(7, 7))
 
 # %% [markdown]
-# `output_padding` adds rows at the bottom/right, but it must be smaller than the stride. PyTorch
-# accepts a bad value when the layer is *built* and raises only on the first forward pass:
+# `output_padding` adds that many rows and columns to the output size, but it must be smaller than
+# the stride. PyTorch accepts a bad value when the layer is *built* and raises only on the first
+# forward pass:
 
 # %% kind="readonly" grade_id="reproduce-output-padding"
 too_much = nn.ConvTranspose2d(8, 8, 3, stride=2, padding=1, output_padding=2)   # no error here
@@ -322,7 +326,7 @@ print(" 128, stride 3:", roundtrip(128, 1, factor=3))
 # 3. **Match each skip.** Pad or crop the upsampled map to the encoder map (`F.pad` takes negative
 #    amounts to crop) before `torch.cat`.
 # 4. **Resize at the end.** `F.interpolate(out, size=x.shape[-2:])` always has the right shape, but it
-#    stretches the image by a pixel or two; fine for a demo, not for pixel-exact work.
+#    stretches the image to cover the missing pixels; fine for a demo, not for pixel-exact work.
 
 # %% [markdown]
 # ## Exercise 1 (4 points)
