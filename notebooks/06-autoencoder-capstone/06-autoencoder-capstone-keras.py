@@ -62,8 +62,30 @@ with expect_error(ValueError, shapes=[(16, 28, 28, 1), (16, 784)]):
 
 # %% kind="readonly" grade_id="repro-flat-decoder-bce"
 flat_ae.compile(optimizer="adam", loss="binary_crossentropy")
-with expect_error(ValueError, shapes=[(16, 28, 28, 1), (16, 784)]):
+with expect_error(ValueError, shapes=[(16, 28, 28, 1), (16, 784)], contains=["must have the same rank"]):
     flat_ae.fit(X_train[:64], X_train[:64], batch_size=16, epochs=1, verbose=0)
+
+# %% [markdown]
+# ### Without a `Reshape`, flat targets are needed too
+#
+# A guide on this bug says a decoder ending in `Dense(784)` without a `Reshape` "works
+# numerically". That holds only if the **targets are flattened too**: against `(N, 784)` targets
+# the same model trains, and its loss is exactly the loss of the reshaped output against the
+# images. Against the images themselves it fails, as above. The cost stays: every
+# reconstruction is a row of 784 numbers that must be reshaped before it can be shown as an image.
+
+# %% kind="readonly" grade_id="repro-flat-targets"
+flat_targets = X_train[:256].reshape(256, 784)
+result = ck.train(flat_ae, X_train[:256], flat_targets, "mse", steps=20, batch_size=32, verbose=False)
+print(f"trained against {flat_targets.shape} targets: loss {result.losses[0]:.4f} -> {result.losses[-1]:.4f}")
+check_true(result.losses[-1] < result.losses[0], "the loss falls when the targets are flattened too")
+recon = ck.predict(flat_ae, X_train[:8])
+check_shape(recon, (8, 784), name="reconstructions without a Reshape")
+loss_fn = keras.losses.MeanSquaredError()
+flat_loss = float(loss_fn(X_train[:8].reshape(8, 784), recon))
+image_loss = float(loss_fn(X_train[:8], recon.reshape(8, 28, 28, 1)))
+print(f"MSE of flat output vs flat targets {flat_loss:.6f}; reshaped output vs images {image_loss:.6f}")
+check_true(np.isclose(flat_loss, image_loss, rtol=1e-5), "the same loss either way")
 
 # %% [markdown]
 # ### What Keras repairs, and what it silently broadcasts
@@ -101,15 +123,15 @@ rgb_ae = keras.Sequential([keras.Input((28, 28, 3)), layers.Conv2D(16, 3, paddin
 rgb = np.random.default_rng(0).random((32, 28, 28, 3)).astype("float32")
 check_shape(rgb_ae(rgb[:2]), (2, 28, 28, 4), name="RGB autoencoder output")
 rgb_ae.compile(optimizer="adam", loss="mse")
-with expect_error(ValueError, shapes=[(16, 28, 28, 3), (16, 28, 28, 4)]):
+with expect_error(ValueError, shapes=[(16, 28, 28, 3), (16, 28, 28, 4)], contains=["but are 3 and 4"]):
     rgb_ae.fit(rgb, rgb, batch_size=16, epochs=1, verbose=0)
 
 # %% [markdown]
 # ### A Reshape that does not add up, and the old `input_shape=` habit
 #
 # A bottleneck `Dense(7*7*4)` followed by `Reshape((7, 7, 8))` cannot work: 196 numbers do not
-# fill a 7x7x8 block. With `keras.Input` first, Keras finds this **while building**, before any
-# data is seen. The seed code's `Flatten(input_shape=(28, 28))` still works in Keras 3 but warns:
+# fill a 7x7x8 block. With `keras.Input` first, Keras finds this **while the model is put
+# together**, in the `Sequential([...])` call itself, before any data is seen. The seed code's `Flatten(input_shape=(28, 28))` still works in Keras 3 but warns:
 # pass `keras.Input(shape)` as the first item instead.
 
 # %% kind="readonly" grade_id="repro-reshape-and-input-shape"
@@ -123,20 +145,56 @@ check_shape(legacy.compute_output_shape((None, 28, 28)), (None, 28, 28), name="l
 # %% [markdown]
 # ## Read the traceback
 #
-# `Dimensions must be equal, but are 28 and 16 for '{{node compile_loss/mse/sub}} ...' with input
-# shapes: [16,28,28,1], [16,784]` is TensorFlow broadcasting the target and the reconstruction
-# from the **right**:
+# Take `Dimensions must be equal, but are 28 and 16 for '{{node compile_loss/mse/sub}} ...' with
+# input shapes: [16,28,28,1], [16,784]` apart:
+#
+# - `compile_loss/mse/sub` says where: the subtraction inside the MSE loss during `fit`, not any layer.
+# - The two bracketed shapes are the target first, then your model's output.
+# - `A and B` is **one** pair of sizes that clash, A from the target and B from your output.
+#   TensorFlow lines the two shapes up from the **right** (the shorter one padded on the left, as
+#   in broadcasting), then checks the axes from the **left** and stops at the first pair that is
+#   neither equal nor 1. So the message names the *outermost* clash, which is not always the
+#   first one you meet reading from the right:
 #
 # ```
-# target          [16, 28, 28,   1]
-# reconstruction          [16, 784]   (padded on the left to rank 4)
-#   last axis:        1 vs 784  -> fine, 1 broadcasts
-#   next axis:       28 vs 16   -> "Dimensions must be equal, but are 28 and 16"
+# target   [16, 28, 28,   1]          target   [32, 28,  28]
+# output   [ -,  -, 16, 784]          output   [ -, 32, 784]
+#                   ^^ named                        ^^  28 vs 784 clashes too, but is not named
 # ```
 #
-# So the 16 in the message is the **batch size** of your reconstruction, lined up against the
-# target's image height. `compile_loss/mse/sub` says where: the subtraction inside the MSE loss
-# during `fit`, not any layer. The two bracketed shapes are target first, then your output.
+# On the left there is one clash: the target's image height against your batch size, 16. On the
+# right the targets have also lost their channel axis. Read from the right, 28 against 784 comes
+# first; the message names 28 and **32** instead, the batch size again. The cell below runs both
+# cases and checks this rule against TensorFlow's real messages.
+
+# %% kind="readonly" grade_id="read-which-pair"
+import re
+
+
+def clashes(target, output):
+    """Line two shapes up from the right; the axis pairs that are neither equal nor 1, outermost first."""
+    rank = max(len(target), len(output))
+    padded_t = [None] * (rank - len(target)) + list(target)
+    padded_o = [None] * (rank - len(output)) + list(output)
+    return [(a, b) for a, b in zip(padded_t, padded_o) if None not in (a, b) and a != b and 1 not in (a, b)]
+
+
+for targets, batch_size in [(X_train[:64], 16), (X_train[:64, ..., 0], 32)]:
+    flat_ae.compile(optimizer="adam", loss="mse")   # a fresh compile: a failed fit leaves its step function half built
+    with expect_error(ValueError, contains=["Dimensions must be equal"], quiet=True) as caught:
+        flat_ae.fit(X_train[:64], targets, batch_size=batch_size, epochs=1, verbose=0)
+    named = tuple(int(v) for v in re.search(r"but are (\d+) and (\d+)", caught.message).groups())
+    target_shape, output_shape = [tuple(int(v) for v in shape.split(","))
+                                  for shape in re.findall(r"\[([\d,]+)\]", caught.message)[-2:]]
+    found = clashes(target_shape, output_shape)
+    print(f"target {list(target_shape)} vs output {list(output_shape)}: clashing pairs, outermost first "
+          f"{found}; the message names {named[0]} and {named[1]}")
+    check_equal(named, found[0], "the pair TensorFlow names: the outermost clash")
+
+# %% [markdown]
+# Whichever pair it names, the number from your output can be the batch size rather than the
+# axis that is really wrong. Compare the two whole shapes: here the output needs a
+# `Reshape((28, 28, 1))` to match the images.
 #
 # For a model that builds but returns the wrong size, the per-layer trace shows where the sizes
 # drift. Here is the broken compression model you will repair in Exercise 2:
@@ -173,6 +231,15 @@ plots.shape_diagram(broken_trace);
 # - `encoder`: `(N, side, side, 1)` -> `(N, latent)`,
 # - `decoder`: `(N, latent)` -> `(N, side, side, 1)` (a `Reshape` at the end, values in [0, 1]),
 # - `autoencoder`: the two chained, `(N, side, side, 1)` -> `(N, side, side, 1)`.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the cell `repro-flat-decoder`: `compute_output_shape` prints what a decoder ending in a
+# `Dense` layer returns, and the error shows the shape the loss compares it with. Write every
+# size in terms of `side` and `latent`; the hidden tests try other values.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex1-dense-autoencoder"
 def build_dense_autoencoder(side=28, latent=32):
@@ -214,6 +281,16 @@ for side, latent, n in [(20, 8, 1), (32, 16, 7), (28, 64, 13)]:
 # - `encoder`: `(N, H, W, channels)` -> `(N, H/4, W/4, code_channels)` (two stride-2 steps),
 # - `decoder`: back to exactly `(N, H, W, channels)`, values in [0, 1],
 # - `autoencoder`: the two chained.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Run `ck.trace` on your model as the cell `broken-conv-autoencoder` does, once with
+# `(None, 28, 28, 1)` and once with `(None, 32, 32, 3)` (and `channels=3`), and compare each row
+# with the table in "Read the traceback": which padding halves 28 exactly, and how many filters
+# must the last layer have?
+#
+# </details>
 
 # %% kind="answer" grade_id="ex2-conv-autoencoder"
 def build_conv_autoencoder(channels=1, code_channels=8):
@@ -260,6 +337,41 @@ ck.check_output_shapes(build_conv_autoencoder()[2], [((2, 28, 36, 1), (2, 28, 36
 # - `compression_ratio(encoder, image_shape)`: how many numbers one image has divided by how
 #   many numbers its code has, found by encoding one zero image of `image_shape`
 #   (`(H, W, channels)`, no batch axis).
+#
+# The tests use the read-only models of the next cell, not yours, so this exercise does not
+# depend on your answers to Exercises 1 and 2.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# The loss in the cell `repro-keras-broadcast` returns one number for a whole batch; here you
+# need one per image, so reduce every axis except the first. For the ratio, look at what shape
+# `ck.predict` is given everywhere in this notebook: a model always expects a batch axis.
+#
+# </details>
+
+# %% kind="readonly" grade_id="reference-models"
+def reference_conv(channels, code_channels):
+    """(encoder, autoencoder): one kernel-2 stride-2 step down and up; the code is (N, H/2, W/2, code_channels)."""
+    encoder = keras.Sequential([keras.Input((None, None, channels)), layers.Conv2D(code_channels, 2, strides=2),
+                                layers.BatchNormalization(), layers.Activation("relu")])
+    decoder = keras.Sequential([keras.Input((None, None, code_channels)),
+                                layers.Conv2DTranspose(channels, 2, strides=2, activation="sigmoid")])
+    inp = keras.Input((None, None, channels))
+    return encoder, keras.Model(inp, decoder(encoder(inp)))
+
+
+def reference_dense(side, channels, latent):
+    """(encoder, autoencoder): Flatten and one Dense layer to `latent` numbers, one back and a Reshape."""
+    encoder = keras.Sequential([keras.Input((side, side, channels)), layers.Flatten(), layers.Dense(latent)])
+    decoder = keras.Sequential([keras.Input((latent,)), layers.Dense(side * side * channels, activation="sigmoid"),
+                                layers.Reshape((side, side, channels))])
+    inp = keras.Input((side, side, channels))
+    return encoder, keras.Model(inp, decoder(encoder(inp)))
+
+
+ref_encoder, _ = reference_conv(channels=1, code_channels=2)
+print("reference_conv(1, 2) code for (7, 28, 28, 1) images:", ref_encoder.compute_output_shape((7, 28, 28, 1)))
 
 # %% kind="answer" grade_id="ex3-measure-compression"
 def reconstruction_errors(autoencoder, x):
@@ -276,26 +388,33 @@ def compression_ratio(encoder, image_shape):
     ### END SOLUTION
 
 # %% kind="test" grade_id="ex3-measure-compression-test" points=3
-enc, dec, cae = build_conv_autoencoder()
+# Only the read-only reference models: a mistake in Exercise 1 or 2 costs no points here.
+enc, ae = reference_conv(channels=1, code_channels=2)
 x = np.random.default_rng(2).random((7, 28, 28, 1)).astype("float32")
-errs = np.asarray(reconstruction_errors(cae, x))
+errs = np.asarray(reconstruction_errors(ae, x))
 check_shape(errs, (7,), name="reconstruction_errors(autoencoder, x) for 7 images")
-expected = ((ck.predict(cae, x) - x) ** 2).mean(axis=(1, 2, 3))
+expected = ((ck.predict(ae, x) - x) ** 2).mean(axis=(1, 2, 3))
 check_true(np.allclose(errs, expected, atol=1e-5),
            "reconstruction_errors: each value must be the mean squared error of one image")
-check_equal(round(compression_ratio(enc, (28, 28, 1)), 4), round(784 / (7 * 7 * 8), 4),
-            "compression_ratio(encoder, (28, 28, 1))")
+check_equal(round(compression_ratio(enc, (28, 28, 1)), 4), round(784 / (14 * 14 * 2), 4),
+            "compression_ratio(reference_conv(1, 2) encoder, (28, 28, 1))")
 ### BEGIN HIDDEN TESTS
-check_shape(np.asarray(reconstruction_errors(cae, x[:1])), (1,), name="reconstruction_errors for 1 image")
-enc3, _, cae3 = build_conv_autoencoder(channels=3, code_channels=4)
+check_shape(np.asarray(reconstruction_errors(ae, x[:1])), (1,), name="reconstruction_errors for 1 image")
+enc3, ae3 = reference_conv(channels=3, code_channels=4)
 x3 = np.random.default_rng(3).random((5, 32, 32, 3)).astype("float32")
-expected3 = ((ck.predict(cae3, x3) - x3) ** 2).mean(axis=(1, 2, 3))
-check_true(np.allclose(np.asarray(reconstruction_errors(cae3, x3)), expected3, atol=1e-5),
+expected3 = ((ck.predict(ae3, x3) - x3) ** 2).mean(axis=(1, 2, 3))
+check_true(np.allclose(np.asarray(reconstruction_errors(ae3, x3)), expected3, atol=1e-5),
            "reconstruction_errors on 3-channel 32x32 images")
-check_equal(round(compression_ratio(enc3, (32, 32, 3)), 4), round(3 * 32 * 32 / (8 * 8 * 4), 4),
-            "compression_ratio(build_conv_autoencoder(3, 4) encoder, (32, 32, 3))")
-denc, _, _ = build_dense_autoencoder(side=20, latent=10)
-check_equal(round(compression_ratio(denc, (20, 20, 1)), 4), 40.0, "compression_ratio(dense encoder 20x20 -> 10)")
+check_equal(round(compression_ratio(enc3, (32, 32, 3)), 4), round(3 * 32 * 32 / (16 * 16 * 4), 4),
+            "compression_ratio(reference_conv(3, 4) encoder, (32, 32, 3))")
+for side, channels, latent in [(20, 1, 10), (20, 3, 12)]:
+    denc, dae = reference_dense(side, channels, latent)
+    xd = np.random.default_rng(4).random((3, side, side, channels)).astype("float32")
+    expected_d = ((ck.predict(dae, xd) - xd) ** 2).mean(axis=(1, 2, 3))
+    check_true(np.allclose(np.asarray(reconstruction_errors(dae, xd)), expected_d, atol=1e-5),
+               f"reconstruction_errors with reference_dense({side}, {channels}, {latent})")
+    check_equal(round(compression_ratio(denc, (side, side, channels)), 4), round(side * side * channels / latent, 4),
+                f"compression_ratio(reference_dense({side}, {channels}, {latent}) encoder, {(side, side, channels)})")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -303,11 +422,15 @@ check_equal(round(compression_ratio(denc, (20, 20, 1)), 4), 40.0, "compression_r
 #
 # Train your convolutional autoencoder on the shipped handwritten digits for a fixed budget of
 # steps, then compare with the simplest possible "model": always predicting the average digit.
+# The training loss is binary cross-entropy, a usual choice for pixels in [0, 1] behind a
+# sigmoid; the score is still the mean squared error per image of Exercise 3.
 
 # %%
 ck.seed(0)
 encoder, decoder, model = build_conv_autoencoder(channels=1, code_channels=8)
-result = ck.train(model, X_train, X_train, "mse", steps=150, batch_size=64, lr=3e-3)
+# Through a sigmoid output, MSE's gradient carries a factor s(1 - s) that vanishes when the sigmoid
+# saturates (an output stuck near 0); binary cross-entropy's gradient is s - target, which does not.
+result = ck.train(model, X_train, X_train, "binary_crossentropy", steps=150, batch_size=64, lr=3e-3)
 test_errors = reconstruction_errors(model, X_test)
 baseline = float(((X_test - X_train.mean(axis=0)) ** 2).mean())
 ratio = compression_ratio(encoder, (28, 28, 1))
@@ -316,7 +439,13 @@ print(f"test reconstruction MSE {float(np.mean(test_errors)):.4f} vs {baseline:.
 plots.image_grid(X_test[:8], ck.predict(model, X_test[:8]), titles=["original", "reconstruction"]);
 
 # %% kind="test" grade_id="train-conv-autoencoder-test" points=2
-check_loss_fell(result.losses, factor=0.5, name="autoencoder training loss")
+ck.check_output_shapes(model, [((5, 28, 28, 1), (5, 28, 28, 1))], name="the trained autoencoder")
+# The shapes are right from here on, so the messages below speak of learning, not of shapes.
+k = max(1, len(result.losses) // 5)
+first, last = float(np.mean(result.losses[:k])), float(np.mean(result.losses[-k:]))
+check_true(last < 0.5 * first, f"training loss did not fall to half its start (first steps {first:.4f}, "
+           f"last steps {last:.4f}); the output shape is right, so look at the reconstructions above: "
+           "the same blank image for every digit means the model stopped learning")
 check_at_most(float(np.mean(test_errors)), 0.5 * baseline, "test reconstruction MSE",
               hint="it must be well below the error of predicting the average digit")
 check_true(ratio > 1, f"the code must be smaller than the image (compression ratio {ratio:.2f})")
@@ -326,11 +455,13 @@ check_true(ratio > 1, f"the code must be smaller than the image (compression rat
 #
 # - An autoencoder's output must have the input's exact shape. In Keras the model usually
 #   builds anyway; the loss inside `fit` is where a mismatch surfaces.
-# - TensorFlow's `Dimensions must be equal, but are A and B` lines shapes up from the right;
-#   the bracketed shapes are target, then output.
+# - TensorFlow's `Dimensions must be equal, but are A and B ... input shapes: [target], [output]`
+#   aligns the shapes from the right but names the *outermost* clashing pair (A from the target,
+#   B from your output), which can be the batch size: compare the two whole shapes.
 # - Keras quietly matches a trailing size-1 axis, but an output of the right rank with a size-1
 #   axis broadcasts silently: check the output shape, not only that training runs.
-# - Dense decoders end with `Reshape`; `Reshape` sizes must multiply out, and Keras checks that
-#   at build time when the model starts with `keras.Input`.
+# - Dense decoders end with `Reshape` (without it, only flattened targets fit); `Reshape` sizes
+#   must multiply out, and Keras checks that as the model is put together when it starts with
+#   `keras.Input`.
 # - In a conv autoencoder: `padding="same"` for exact halving and doubling, final filters equal
 #   to the image's channels, `keras.Input((None, None, C))` for any image size.
