@@ -84,8 +84,8 @@ with expect_error(ValueError, shapes=[(8, 28, 28)]):
 # `Invalid input shape`. So the silent fix only covers grayscale: a model declared for 3 channels
 # still rejects `(N, 28, 28)`.
 #
-# (We call `predict` for that last one: called directly on a NumPy array, Keras prints the whole
-# array into the message.)
+# (We call `predict` for that last one: called directly on a NumPy array, Keras prints the array
+# itself, abbreviated by NumPy, into the message, where the shapes are harder to find.)
 
 # %% kind="readonly" grade_id="repro-keras-adds-axis"
 declared = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(16, 3), layers.Flatten(), layers.Dense(10)])
@@ -101,6 +101,9 @@ print("declared (28, 28), fed", digits_hw[..., None].shape, "->", tuple(out.shap
 rgb_declared = keras.Sequential([keras.Input((28, 28, 3)), layers.Conv2D(16, 3)])
 with expect_error(ValueError, shapes=[(None, 28, 28, 3), (8, 28, 28)]):
     rgb_declared.predict(digits_hw, verbose=0)
+with expect_error(ValueError, contains=["Invalid input shape for input [["], quiet=True) as direct:
+    rgb_declared(digits_hw)
+print(f"called directly: the same error, with the array printed into its {len(direct.message):,} characters")
 
 # %% [markdown]
 # ### 3. Channels-first data into a channels-last model
@@ -111,7 +114,8 @@ with expect_error(ValueError, shapes=[(None, 28, 28, 3), (8, 28, 28)]):
 
 # %% kind="readonly" grade_id="repro-nchw-into-nhwc"
 patches_nchw, patch_labels = data.color_patches(n=8, size=32, layout="nchw")
-print("patches, channels first:", patches_nchw.shape)
+print("patches, channels first:", patches_nchw.shape, " cut from", len(data.COLOR_IMAGES), "photographs")
+check_equal(len(data.COLOR_IMAGES), 6, "number of photographs")
 
 rgb_model = keras.Sequential([keras.Input((32, 32, 3)), layers.Conv2D(16, 3)])
 with expect_error(ValueError, shapes=[(8, 3, 32, 32)]):
@@ -120,7 +124,7 @@ with expect_error(ValueError, shapes=[(8, 3, 32, 32)]):
 # %% [markdown]
 # Without a declared input, nothing checks. A `Conv2D` built from the first batch takes the last
 # axis, 32 (the width), as its channel count, and the 3 colour planes as the image height. The
-# model below has no `keras.Input`, runs, and would train on these meaningless features:
+# model below has no `keras.Input` and runs without an error on these meaningless features:
 
 # %% kind="readonly" grade_id="repro-nchw-silent"
 silent_model = keras.Sequential([layers.Conv2D(16, 3, activation="relu"), layers.GlobalAveragePooling2D(),
@@ -147,6 +151,8 @@ check_shape(rgb_model(scrambled), (8, 30, 30, 16), name="conv on scrambled patch
 
 assert np.array_equal(patches_nhwc[..., 0], patches_nchw[:, 0]), "transpose keeps the red plane intact"
 assert not np.array_equal(scrambled[..., 0], patches_nchw[:, 0]), "reshape does not"
+every_third = patches_nchw.reshape(8, -1)[:, ::3]  # red plane, then green, then blue, every third value
+assert np.array_equal(scrambled[..., 0].reshape(8, -1), every_third), "reshape's 'red' takes every third value"
 print("pixels in the same place after reshape:", f"{np.mean(scrambled == patches_nhwc):.0%}")
 plots.image_grid(patches_nhwc, scrambled, titles=["np.transpose(x, (0, 2, 3, 1))", "x.reshape(8, 32, 32, 3)"], n=6);
 
@@ -227,9 +233,8 @@ with expect_error(ValueError, shapes=[(None, None, None, 32), (None, None, None,
 # The decoder itself runs and returns `(8, 32, 32, 4)`: nothing is wrong *inside* the model. The
 # mismatch is between the model and its target, so it surfaces in the loss. Where exactly depends
 # on how the loss runs: in `fit` / `train_on_batch`, Keras traces the training step into a graph
-# and the shape check fails while tracing (`ValueError`, with `?` or the batch size for the batch
-# axis); called directly, the loss runs eagerly and TensorFlow's subtraction raises
-# `InvalidArgumentError`.
+# and the shape check fails while tracing (`ValueError`, naming both shapes); called directly, the
+# loss runs eagerly and TensorFlow's subtraction raises `InvalidArgumentError`.
 
 # %% kind="readonly" grade_id="repro-decoder-4-channels"
 def make_decoder4():
@@ -355,7 +360,7 @@ print("declared input, data", X_gray.shape, "->", tuple(working(X_gray).shape))
 # Keras wraps the real message between `Exception encountered when calling ...` and
 # `Arguments received by ...`; the line in between is the one to read:
 #
-# `Input 0 with name 'None' of layer 'conv2d' is incompatible with the layer: expected axis -1 of input shape to have value 3, but received input with shape (8, 3, 32, 32)`
+# `Input 0 with name 'None' of layer 'conv2d_…' is incompatible with the layer: expected axis -1 of input shape to have value 3, but received input with shape (8, 3, 32, 32)`
 #
 # | part | meaning |
 # |---|---|
@@ -423,6 +428,16 @@ def to_channels_last_broken(images):
 broken = to_channels_last_broken(patches_nchw)
 check_shape(broken, (8, 32, 32, 3), name="to_channels_last_broken(patches)")
 assert not np.array_equal(broken[..., 0], patches_nchw[:, 0]), "red plane scrambled"
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read cell `repro-reshape-scrambles`: two operations give the shape `(8, 32, 32, 3)`, and only
+# one keeps the red plane intact. For grayscale input, section *2* shows that Keras adds a channel
+# axis only in one special case, so add it yourself. The test compares every channel with the
+# input's plane: check `out[..., 0]` against `images[:, 0]` yourself.
+#
+# </details>
 
 # %% kind="answer" grade_id="ex1-to-channels-last"
 def to_channels_last(images):
@@ -495,6 +510,15 @@ ck.check_output_shapes(build_conv_stack_broken(3, (16,)), [((8, 32, 32, 3), (8, 
 with expect_error(ValueError, shapes=[(None, None, None, 3), (None, None, None, 16)]):
     build_conv_stack_broken(3, (16, 32))
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Read the error printed by the broken cell: which declared shape does Keras compare with which
+# output? Section *5. A broken out→in chain* shows the model in which Keras fills in every conv's
+# input channels by itself. Count the `keras.Input` declarations your stack needs.
+#
+# </details>
+
 # %% kind="answer" grade_id="ex2-conv-stack"
 def build_conv_stack(in_channels, widths):
     """Conv2D(3x3, same, relu) -> MaxPooling2D(2) per width, for (N, H, W, in_channels) of any H, W."""
@@ -561,6 +585,15 @@ check_shape(broken_recon, (8, 32, 32, 4), name="broken decoder output")
 with expect_error(tf.errors.InvalidArgumentError, shapes=[(8, 32, 32, 3), (8, 32, 32, 4)]):
     keras.losses.MeanSquaredError()(patches_nhwc, broken_recon)
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# The broken cell's error compares `[8,32,32,3]` with `[8,32,32,4]`. Which argument of
+# `build_decoder_broken` never reaches a layer? Section *6* shows what the last layer's channel count
+# must equal, and the activation of that layer decides the range of the values.
+#
+# </details>
+
 # %% kind="answer" grade_id="ex3-decoder-channels"
 def build_decoder(latent_channels, out_channels):
     """(N, h, w, latent_channels) -> (N, 2h, 2w, out_channels), values in [0, 1]."""
@@ -620,6 +653,15 @@ print(f"{ck.count_params(build_head_broken(912, 10)):,} parameters for 10 classe
 with expect_error(ValueError, shapes=[(2, 233472)]):  # Dense wants 8 * 8 * 912 = 58368 values
     build_head_broken(912, 10).predict(np.zeros((2, 16, 16, 912), dtype="float32"), verbose=0)
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Compare the two models in cell `repro-912-channels` and what cell `repro-912-sizes` did with a
+# 40×40 input: which one accepted it, and how many parameters did its `Dense` layer have? The error
+# in the broken cell names the size `Dense` received.
+#
+# </details>
+
 # %% kind="answer" grade_id="ex4-pooled-head"
 def build_head(channels, n_classes):
     """(N, H, W, channels) -> (N, n_classes) logits for any H, W, via global pooling."""
@@ -656,9 +698,9 @@ _check_head(5, 1, [(3, 4, 4)])
 #
 # Your three fixes, together. The colour patches arrive channels-first, as a PyTorch pipeline
 # would hand them over; `to_channels_last` prepares them, `build_conv_stack` extracts features and
-# `build_head` names the photograph each 24×24 patch was cut from. Training patches come from the
-# left 70% of every photo and test patches from the rest, so the held-out accuracy is measured on
-# pixels the model never saw. Six photos: chance is 1/6 ≈ 0.17.
+# `build_head` names the photograph each 24×24 patch was cut from. Training and test patches are cut
+# from different parts of every photo (`split="train"` / `"test"`), so the held-out accuracy is
+# measured on pixels the model never saw. Six photos: chance is 1/6 ≈ 0.17.
 
 # %%
 X_train, y_train = data.color_patches(n=1200, size=24, split="train", layout="nchw")
