@@ -100,6 +100,39 @@ with expect_error(ValueError, shapes=[(128, 128, 1), (126, 126, 1)]):
     stride3_ae.fit(images, images, epochs=1, verbose=0)
 
 # %% [markdown]
+# #### The article's own model: 128 in, 78 out
+#
+# A frequently quoted example stacks an unpadded 3 x 3 convolution, a 2 x 2 pooling with
+# `strides=3`, another unpadded convolution, an upsampling by 2 and a last unpadded convolution,
+# trained with binary cross-entropy. Every layer takes its share: `128 -> 126 -> 42 -> 40 -> 80 ->
+# 78`, and Keras builds it without a word. The mismatch with the 128 x 128 target surfaces at `fit`,
+# in the loss.
+#
+# The same text says such a mismatch causes vanishing or exploding gradients. It cannot: `fit`
+# stops while it computes the loss, before any gradient or update. The optimizer's step counter is
+# still 0 and every weight is unchanged afterwards:
+
+# %% kind="readonly" grade_id="reproduce-article-model"
+article_ae = keras.Sequential([
+    keras.Input((128, 128, 1)),
+    layers.Conv2D(32, 3, activation="relu"),          # 128 -> 126 ('valid')
+    layers.MaxPooling2D(2, strides=3),                # 126 -> 42  (window 2, stride 3)
+    layers.Conv2D(16, 3, activation="relu"),          # 42 -> 40
+    layers.UpSampling2D(2),                           # 40 -> 80
+    layers.Conv2D(1, 3, activation="sigmoid"),        # 80 -> 78
+], name="article_ae")
+print(ck.trace(article_ae, (None, 128, 128, 1)))
+check_shape(article_ae.output_shape, (None, 78, 78, 1), name="the article's autoencoder output")
+article_ae.compile(optimizer="adam", loss="binary_crossentropy")
+weights_before = [ops.convert_to_numpy(w) for w in article_ae.weights]
+with expect_error(ValueError, shapes=[(None, 128, 128, 1), (None, 78, 78, 1)], contains=["must have the same shape"]):
+    article_ae.fit(images, images, epochs=1, verbose=0)
+steps = int(ops.convert_to_numpy(article_ae.optimizer.iterations))
+unchanged = all(np.array_equal(before, ops.convert_to_numpy(w)) for before, w in zip(weights_before, article_ae.weights))
+check_true(steps == 0 and unchanged, "the failed fit should leave the optimizer at step 0 and the weights unchanged")
+print(f"optimizer steps: {steps}; all {len(weights_before)} weight tensors unchanged: no gradient was ever applied")
+
+# %% [markdown]
 # Pooling with stride 3 also runs out of pixels fast: `28 -> 9 -> 3 -> 1`, and a fourth pooling
 # has nothing left. That one *is* caught when the model is built:
 
@@ -125,7 +158,7 @@ valid_ae = keras.Sequential([
 print(ck.trace(valid_ae, (None, 28, 28, 1)))
 digits28, _ = data.digits(n=32)
 valid_ae.compile(optimizer="adam", loss="mse")
-with expect_error(ValueError, shapes=[28, 22]):
+with expect_error(ValueError, shapes=[(28, 28, 1), (22, 22, 1)], contains=["Dimensions must be equal, but are 28 and 22"]):
     valid_ae.fit(digits28, digits28, epochs=1, verbose=0)
 
 # %% [markdown]
@@ -200,8 +233,8 @@ with expect_error(ValueError, shapes=[(None, 7, 7, 32), (None, 6, 6, 32)]):
 # %% [markdown]
 # With `keras.Input((None, None, 1))` the sizes are unknown when the model is built, so it builds
 # fine and the error waits for the first batch. Called eagerly, TensorFlow's concat op raises
-# `InvalidArgumentError`; inside `predict` or `fit` (a traced graph) the same problem is a
-# `ValueError`:
+# `InvalidArgumentError`; inside `predict`, which traces a graph first (as `fit` does), the same
+# problem is a `ValueError`:
 
 # %% kind="readonly" grade_id="reproduce-skip-dynamic"
 any_size_skip_ae = build_skip_ae(None, None)
@@ -214,15 +247,16 @@ with expect_error(ValueError, shapes=[(2, 7, 7, 32), (2, 6, 6, 32)]):
 
 # %% [markdown]
 # Rounding down also loses data without a word. A 2 x 2 `'valid'` pooling of a 7 x 7 map covers
-# rows and columns 0-5 only; whatever sits in the last row never reaches the output:
+# rows and columns 0-5 only; whatever sits in the last row or column never reaches the output:
 
 # %% kind="readonly" grade_id="reproduce-silent-floor"
 fmap = np.random.default_rng(1).random((1, 7, 7, 1), dtype=np.float32)
 changed = fmap.copy()
 changed[:, 6, :, :] = 100.0                      # a bright last row
+changed[:, :, 6, :] = 100.0                      # and a bright last column
 pooled, pooled_changed = layers.MaxPooling2D(2)(fmap), layers.MaxPooling2D(2)(changed)
 check_shape(pooled, (1, 3, 3, 1), name="pooled 7 x 7 map")
-check_true(np.array_equal(pooled, pooled_changed), "the last row should be invisible to the pooling")
+check_true(np.array_equal(pooled, pooled_changed), "the last row and column should be invisible to the pooling")
 print("'valid' pooling ignores row 6 and column 6; padding='same' gives",
       tuple(layers.MaxPooling2D(2, padding="same")(fmap).shape), "and keeps them")
 
@@ -232,10 +266,10 @@ print("'valid' pooling ignores row 6 and column 6; padding='same' gives",
 # Going down, `Conv2D(3, strides=2, padding='same')` maps both 5 and 6 to 3. Going up,
 # `Conv2DTranspose` must pick one. With `padding='same'` and the default `output_padding=None` it
 # always picks `2n` (6). Setting `output_padding` switches to the formula
-# `(n - 1) * stride + kernel - 2 * (kernel // 2) + output_padding`, so `output_padding=0` gives
-# `2n - 1` (5) and `1` gives `2n` (6). Keras 3 has no `output_size=` argument; the size is fixed when
-# the layer is created. A value that is not smaller than the stride is rejected right there,
-# before any data:
+# `(n - 1) * stride + kernel - 2 * (kernel // 2) + output_padding`, so with this 3 x 3 kernel
+# `output_padding=0` gives `2n - 1` (5) and `1` gives `2n` (6). Keras 3 has no `output_size=`
+# argument (the constructor refuses one): the choice is made with `output_padding` when the layer is
+# created. A value that is not smaller than the stride is rejected right there, before any data:
 
 # %% kind="readonly" grade_id="reproduce-transposed"
 down = layers.Conv2D(8, 3, strides=2, padding="same")
@@ -248,6 +282,68 @@ check_shape(layers.Conv2DTranspose(8, 3, strides=2, padding="same", output_paddi
             name="Conv2DTranspose with output_padding=0")
 with expect_error(ValueError, contains=["output_padding", "strides"]):
     layers.Conv2DTranspose(8, 3, strides=2, padding="same", output_padding=2)
+with expect_error(ValueError, contains=["Unrecognized keyword arguments", "output_size"]):
+    layers.Conv2DTranspose(8, 3, strides=2, padding="same", output_size=(5, 5))
+
+# %% [markdown]
+# The kernel size matters too: `kernel - 2 * (kernel // 2)` is 1 for an odd kernel and 0 for an
+# even one. With `padding='same'` and stride `s`, an input side `n` becomes
+#
+# - `s * n` with `output_padding=None`, whatever the kernel;
+# - `(n - 1) * s + 1 + p` with `output_padding=p` and an odd kernel (3, 5): `2n - 1 + p` for
+#   stride 2;
+# - `(n - 1) * s + p` with `output_padding=p` and an even kernel (2, 4): `2n - 2 + p` for stride 2,
+#   so for `n = 3` `p = 0` gives 4 and `p = 1` gives 5.
+#
+# The cell below runs real layers on real arrays for several sides, kernels, strides and
+# `output_padding` values, and checks each size against these formulas. One case builds but cannot
+# run: an even kernel with `output_padding=0` (marked `!`). Keras announces `(n - 1) * s`, but a
+# stride-`s` `'same'` convolution takes that size to `n - 1`, not `n`, and TensorFlow refuses to
+# compute it when data arrives. A size `m` runs exactly when `ceil(m / s) = n`.
+
+# %% kind="readonly" grade_id="transposed-sizes"
+def transposed_same(n, kernel, stride, output_padding=None):
+    """Output side of Conv2DTranspose(padding='same') for an input side n."""
+    if output_padding is None:
+        return n * stride
+    return (n - 1) * stride + kernel - 2 * (kernel // 2) + output_padding
+
+
+sides = (3, 4, 7)
+print(f"{'n = 3, 4, 7':20}" + "".join(f"{'output_padding=' + str(p):20}" for p in (None, 0, 1, 2)))
+for stride in (2, 3):
+    for kernel in (2, 3, 4, 5):
+        line = f"stride {stride}, kernel {kernel}  "
+        for p in (None, *range(stride)):
+            layer = layers.Conv2DTranspose(1, kernel, strides=stride, padding="same", output_padding=p)
+            cells = []
+            for n in sides:
+                m = transposed_same(n, kernel, stride, p)
+                announced = layer.compute_output_shape((1, n, n, 1))[1]
+                try:
+                    ran = layer(np.zeros((1, n, n, 1), dtype=np.float32)).shape[1]
+                except (tf.errors.InvalidArgumentError, tf.errors.AbortedError):
+                    ran = None                                  # built, but TensorFlow refused to run it
+                check_true(announced == m, f"stride {stride}, kernel {kernel}, output_padding={p}, n={n}: "
+                                           f"Keras announces {announced}, the formula says {m}")
+                check_true(ran == (m if math.ceil(m / stride) == n else None),
+                           f"stride {stride}, kernel {kernel}, output_padding={p}, n={n}: ran to {ran}")
+                cells.append(f"{m}" if ran is not None else f"{m}!")
+            line += f"{' '.join(cells):20}"
+        print(line)
+print("every announced size matches the formula; '!' = announced but refused on data (ceil(m / s) != n)")
+
+# %% [markdown]
+# The refusal, on one layer: the model reports `(None, 4, 4, 8)` and the first batch fails inside
+# TensorFlow's transposed-convolution op, `Conv2DBackpropInput` (an `InvalidArgumentError` from
+# TensorFlow's own CPU kernel, an `AbortedError` from its oneDNN kernel):
+
+# %% kind="readonly" grade_id="reproduce-even-kernel"
+even_up = keras.Sequential([keras.Input((3, 3, 8)),
+                            layers.Conv2DTranspose(8, 4, strides=2, padding="same", output_padding=0)])
+check_shape(even_up.output_shape, (None, 4, 4, 8), name="announced output, kernel 4, output_padding=0")
+with expect_error((tf.errors.InvalidArgumentError, tf.errors.AbortedError), contains=["Conv2DBackpropInput"]):
+    even_up(np.zeros((2, 3, 3, 8), dtype=np.float32))
 
 # %% [markdown]
 # ## Read the traceback
@@ -261,7 +357,8 @@ with expect_error(ValueError, contains=["output_padding", "strides"]):
 # **At `fit`, mean squared error.** `Dimensions must be equal, but are 128 and 126 for
 # '{{node compile_loss/mse/sub}} ...' with input shapes: [?,128,128,1], [?,126,126,1]`: the node
 # name says where, the subtraction inside the compiled loss; `?` is TensorFlow's spelling of an
-# unknown batch size. 128 is the first mismatching axis of the target, 126 the model's.
+# unknown batch size. 128 is the target's size and 126 the output's, where they first differ; height
+# and width differ alike here, so the two numbers alone do not say which axis it is.
 #
 # **At `Concatenate`.** `requires inputs with matching shapes except for the concatenation axis.
 # Received: input_shape=[(None, 7, 7, 32), (None, 6, 6, 32)]`: the concatenation axis is the last
@@ -316,7 +413,7 @@ for n in (28, 100, 128, 27, 33, 65):
 # ## Exercise 1 (4 points)
 #
 # The stride-3 autoencoder as a builder. It never raises while being built, and returns the input
-# size only when the side is a multiple of 9:
+# size only when the side is a multiple of 9 (81 below):
 
 # %% kind="readonly" grade_id="broken-stride3-ae"
 def build_broken_stride3_ae(height, width, channels=1):
@@ -329,7 +426,7 @@ def build_broken_stride3_ae(height, width, channels=1):
     ])
 
 
-for side in (28, 100, 128):
+for side in (28, 100, 128, 81):
     print(side, "->", build_broken_stride3_ae(side, side).output_shape[1:3])
 
 # %% [markdown]
@@ -344,6 +441,15 @@ for side in (28, 100, 128):
 #
 # Any repair from the list above works. The training cell at the end trains your model on
 # grayscale microscopy and photo patches of an odd size, 31 x 31.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the round-trip table in "Read the traceback": which sides come back unchanged after two
+# halvings, and which do not? Then pick one repair from the list under it; in Keras, `height` and
+# `width` are plain numbers when you build the model. A failing test names the input size and the
+# size your model gave back.
+# </details>
 
 # %% kind="answer" grade_id="ex1-exact-size-autoencoder"
 def build_autoencoder(height, width, channels=1):
@@ -423,6 +529,15 @@ print("hidden tests passed")
 # pooling), and height and width can be off by different amounts. Keep the values of `x` (pad,
 # crop or resize; do not return zeros). Your function must work on symbolic `keras.Input` tensors
 # and on real (eager) tensors alike: Keras layers do both.
+
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read the `Concatenate` message in "Read the traceback" and the `'valid'`/`'same'` pooling cell
+# at the end of section 4: the upsampled map can be short on one axis and long on the other.
+# Compare heights and widths separately; repair 3 in the list after the round-trip table names the
+# layers for each case.
+# </details>
 
 # %% kind="answer" grade_id="ex2-match-skip-size"
 def match_to(x, ref):
@@ -505,10 +620,18 @@ print("7 -> 4 rounds up, 4 -> 8 overshoots 7, and the later doublings carry the 
 # `(height, width)` pair; each side is `2n - 1` or `2n` for an input side `n`, and the two sides may
 # differ. The input's sizes are known: `x.shape[1]`, `x.shape[2]`.
 
+# %% [markdown]
+# <details><summary>Hint</summary>
+#
+# Re-read section 5 of "Reproduce the error", "Conv2DTranspose and `output_padding`": the sizes
+# printed there for a 3 x 3 input and the formula for a 3 x 3 kernel. Work out, per axis, what the
+# layer must add to reach the size you are asked for.
+# </details>
+
 # %% kind="answer" grade_id="ex3-transposed-output-size"
 def upsample_to(x, size, filters):
     ### BEGIN SOLUTION
-    # padding='same' with output_padding p gives 2n - 1 + p
+    # padding='same', kernel 3 (odd), output_padding p: 2n - 1 + p
     output_padding = (size[0] - (2 * x.shape[1] - 1), size[1] - (2 * x.shape[2] - 1))
     return layers.Conv2DTranspose(filters, 3, strides=2, padding="same", output_padding=output_padding,
                                   activation="relu")(x)
@@ -580,8 +703,11 @@ check_at_most(test_mse, 0.25 * baseline_mse, name="held-out reconstruction MSE",
 # - Keras builds such a model without complaint: the loss fails at `fit` (`target and output must
 #   have the same shape` / `Dimensions must be equal`); a skip fails at `Concatenate`, at build time
 #   for a fixed input size and at call time for `None`.
-# - `'same'` padding is no cure: pool + upsample loses a pixel, stride + `Conv2DTranspose` gains one.
-# - `Conv2DTranspose(padding='same')` gives `2n` with `output_padding=None` and `2n - 1 + p` with
-#   `output_padding=p`; `p` must be smaller than the stride, checked when the layer is created.
+# - `'same'` padding is no cure: on an odd side, pool + upsample loses a pixel, stride +
+#   `Conv2DTranspose` gains one.
+# - `Conv2DTranspose(padding='same', strides=2)` gives `2n` with `output_padding=None`; with
+#   `output_padding=p` it gives `2n - 1 + p` for an odd kernel and `2n - 2 + p` for an even one
+#   (and an even kernel with `p = 0` fails on the first batch). `p` must be smaller than the stride,
+#   checked when the layer is created.
 # - Exact-size fixes: `ZeroPadding2D` + `Cropping2D`, `output_padding` from recorded sizes,
 #   pad/crop each skip to its partner; test them on odd and non-square sizes, not only on 28 and 128.
