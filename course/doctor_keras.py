@@ -7,11 +7,13 @@ through layers that the failing call already built, so no weight, optimizer or R
 """
 from __future__ import annotations
 
+import os
 import re
+import sys
+from math import prod
 
 import keras
 
-from . import keras as ck
 from .doctor_frames import frames, owner, user_tensors
 from .doctor_reading import reading
 from .doctor_report import Diagnosis, loss_expects
@@ -19,6 +21,36 @@ from .shapes import shape_of
 from .trace import Row
 
 _ENTRY = ("__call__", "fit", "predict", "evaluate", "train_on_batch", "test_on_batch", "predict_on_batch")
+
+
+def _tracer():
+    """course.keras (the per-layer tracer). Importing it quiets TensorFlow's logger and tunes
+    threads and TF32 for the course's tiny models; in a learner's own project that never imported
+    it, those settings are put back."""
+    if "course.keras" in sys.modules:
+        return sys.modules["course.keras"]
+    import tensorflow as tf
+
+    env = {k: os.environ.get(k) for k in ("TF_CPP_MIN_LOG_LEVEL", "KERAS_BACKEND")}
+    level, tf32 = tf.get_logger().level, tf.config.experimental.tensor_float_32_execution_enabled()
+    threads = (tf.config.threading.get_intra_op_parallelism_threads(),
+               tf.config.threading.get_inter_op_parallelism_threads())
+    from . import keras as ck
+    for k, v in env.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    tf.get_logger().setLevel(level)
+    tf.config.experimental.enable_tensor_float_32_execution(tf32)
+    try:
+        if threads != (tf.config.threading.get_intra_op_parallelism_threads(),
+                       tf.config.threading.get_inter_op_parallelism_threads()):
+            tf.config.threading.set_intra_op_parallelism_threads(threads[0])
+            tf.config.threading.set_inter_op_parallelism_threads(threads[1])
+    except RuntimeError:  # TensorFlow already running: course.keras could not change them either
+        pass
+    return ck
 
 
 def _shape(x):
@@ -55,8 +87,12 @@ def _loss(fs):
     return None
 
 
+def _params(layer) -> int:
+    return int(sum(prod(w.shape) for w in layer.weights))
+
+
 def _row(layer, got) -> Row:
-    return Row(layer.name, type(layer).__name__, got, None, ck._params(layer))
+    return Row(layer.name, type(layer).__name__, got, None, _params(layer))
 
 
 def _history_rows(tensors) -> list:
@@ -77,7 +113,7 @@ def _history_rows(tensors) -> list:
         if not isinstance(op, keras.layers.InputLayer):
             ins = node.input_tensors
             rows.append(Row(op.name, type(op).__name__, _shape(ins[0]) if ins else None,
-                            _shape(node.output_tensors[0]), ck._params(op)))
+                            _shape(node.output_tensors[0]), _params(op)))
 
     for t in tensors:
         visit(t)
@@ -93,7 +129,7 @@ def _expects(layer) -> str:
         return f"inputs of equal shape on every axis but axis {layer.axis}"
     if type(layer).__name__ in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"):
         return "inputs of equal shape (or broadcastable)"
-    return ck.expects(layer)
+    return _tracer().expects(layer)
 
 
 def _top_level(model, layer):
@@ -110,6 +146,7 @@ def diagnose(error: BaseException) -> Diagnosis | None:
     loss = _loss(fs)
     if not calls and loss is None:
         return None
+    ck = _tracer()
     d = Diagnosis(error)
     model = x = failing = None
     if calls:

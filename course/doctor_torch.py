@@ -10,18 +10,31 @@ from __future__ import annotations
 
 import contextlib
 import random
+import sys
 
 import numpy as np
 import torch
 from torch import nn
 
-from . import torch as ct
 from .doctor_frames import frames, owner, user_tensors
 from .doctor_reading import reading
 from .doctor_report import Diagnosis, loss_expects
 from .trace import Row
 
 _LOSS_ARGS = ("input", "target")
+
+
+def _tracer():
+    """course.torch (the per-layer tracer). Importing it tunes threads and TF32 for the course's tiny
+    models; in a learner's own project that never imported it, those settings are put back."""
+    if "course.torch" in sys.modules:
+        return sys.modules["course.torch"]
+    saved = (torch.get_num_threads(), torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+    from . import torch as ct
+    if torch.get_num_threads() != saved[0]:
+        torch.set_num_threads(saved[0])
+    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved[1], saved[2]
+    return ct
 
 
 def _first_tensor(obj):
@@ -110,6 +123,7 @@ def diagnose(error: BaseException) -> Diagnosis | None:
     model_frame, model = mods[0]
     leaf_frame, leaf = mods[-1]
     x = _call_input(model_frame)
+    ct = _tracer()
     d = Diagnosis(error, model=_describe(model))
     if x is not None:
         d.input_shape = tuple(x.shape)

@@ -85,7 +85,8 @@ def normalised_error(cell) -> tuple:
 # --------------------------------------------------------------------------- PyTorch
 
 TORCH_CELLS = {
-    "imports": "import copy, json, sys\nimport torch\nfrom torch import nn\ntorch.manual_seed(0)",
+    "imports": ("import copy, json, sys\nimport torch\nfrom torch import nn\ntorch.manual_seed(0)\n"
+                "threads = torch.get_num_threads()"),
     "before-extension": "nn.Sequential(nn.Flatten(), nn.Linear(100, 10))(torch.zeros(4, 1, 28, 28))",
     "load": "%load_ext course",
     "wrong-in-features": "nn.Sequential(nn.Flatten(), nn.Linear(100, 10))(torch.zeros(4, 1, 28, 28))",
@@ -152,6 +153,7 @@ TORCH_CELLS = {
         "print(json.dumps({'rng': bool(torch.equal(after_on[0], after_off[0])),\n"
         "    'buffers': all(torch.equal(after_on[1][k], after_off[1][k]) for k in after_off[1]),\n"
         "    'modes': after_on[2] == after_off[2], 'dropout_eval_kept': not stateful[4].training,\n"
+        "    'threads': torch.get_num_threads() == threads, 'course.torch': 'course.torch' in sys.modules,\n"
         "    'frameworks': sorted(m for m in ('tensorflow', 'keras') if m in sys.modules)}))"),
 }
 
@@ -236,7 +238,9 @@ def test_torch_trace_leaves_buffers_modes_and_rng_alone(torch_run):
     assert doctor_text(torch_run["state-doctor-off"]) == ""
     assert error_of(torch_run["state-compare"]) is None, error_of(torch_run["state-compare"])
     state = json.loads(torch_run["state-compare"].outputs[-1].text.splitlines()[-1])
-    assert state == {"rng": True, "buffers": True, "modes": True, "dropout_eval_kept": True, "frameworks": []}
+    # course.torch (the tracer) was imported by the doctor, and its thread setting was put back
+    assert state == {"rng": True, "buffers": True, "modes": True, "dropout_eval_kept": True, "threads": True,
+                     "course.torch": True, "frameworks": []}
 
 
 # --------------------------------------------------------------------------- Keras
@@ -244,11 +248,29 @@ def test_torch_trace_leaves_buffers_modes_and_rng_alone(torch_run):
 KERAS_CELLS = {
     "imports": ("%load_ext course\nimport json, random, sys\nimport numpy as np\nimport keras\n"
                 "from keras import layers\nkeras.utils.set_random_seed(0)"),
-    "wrong-features": "dense = keras.Sequential([keras.Input((20,)), layers.Dense(10)])\ndense(np.zeros((4, 30), 'float32'))",
+    # first, before any diagnosis has imported course.keras (whose import-time settings must be put back)
+    "state-before": (
+        "stateful = keras.Sequential([keras.Input((4,)), layers.Dense(8), layers.BatchNormalization(),\n"
+        "                             layers.Dropout(0.5), layers.Dense(2)])\n"
+        "weights = [w.copy() for w in stateful.get_weights()]\n"
+        "import tensorflow as tf\ntf.get_logger().setLevel('INFO')  # course.keras would set ERROR\n"
+        "log_level = tf.get_logger().level\n"
+        "np_state, py_state = np.random.get_state(), random.getstate()"),
+    "state-error": "stateful(np.zeros((3, 5), 'float32'), training=True)",
+    "state-compare": (
+        "a = (np.random.rand(3), random.random())\n"
+        "np.random.set_state(np_state); random.setstate(py_state)\n"
+        "b = (np.random.rand(3), random.random())\n"
+        "print(json.dumps({'rng': bool((a[0] == b[0]).all()) and a[1] == b[1],\n"
+        "    'weights': all((w == v).all() for w, v in zip(weights, stateful.get_weights())),\n"
+        "    'log_level': tf.get_logger().level == log_level, 'course.keras': 'course.keras' in sys.modules,\n"
+        "    'frameworks': sorted(m for m in ('torch',) if m in sys.modules)}))"),
+    "wrong-features": "dense = keras.Sequential([keras.Input((20,)), layers.Dense(10, name='head')])\ndense(np.zeros((4, 30), 'float32'))",
     "channels-first": (
-        "digits = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(8, 3), layers.Flatten(), layers.Dense(10)])\n"
+        "digits = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(8, 3, name='conv'), layers.Flatten(),\n"
+        "                           layers.Dense(10)])\n"
         "digits(np.zeros((4, 1, 28, 28), 'float32'))"),
-    "lstm-features": "seq = keras.Sequential([keras.Input((7, 12)), layers.LSTM(4)])\nseq(np.zeros((2, 7, 10), 'float32'))",
+    "lstm-features": "seq = keras.Sequential([keras.Input((7, 12)), layers.LSTM(4, name='lstm')])\nseq(np.zeros((2, 7, 10), 'float32'))",
     "missing-flatten": (
         "cnn = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(8, 3), layers.MaxPooling2D(2),\n"
         "                        layers.Dense(10, activation='softmax')])\n"
@@ -261,20 +283,7 @@ KERAS_CELLS = {
         "image = keras.Input((15, 15, 1))\n"
         "down = layers.Conv2D(4, 3, strides=2, padding='same')(image)\n"
         "up = layers.Conv2DTranspose(4, 2, strides=2)(down)\n"
-        "layers.Concatenate()([up, image])"),
-    "state-before": (
-        "stateful = keras.Sequential([keras.Input((4,)), layers.Dense(8), layers.BatchNormalization(),\n"
-        "                             layers.Dropout(0.5), layers.Dense(2)])\n"
-        "weights = [w.copy() for w in stateful.get_weights()]\n"
-        "np_state, py_state = np.random.get_state(), random.getstate()"),
-    "state-error": "stateful(np.zeros((3, 5), 'float32'), training=True)",
-    "state-compare": (
-        "a = (np.random.rand(3), random.random())\n"
-        "np.random.set_state(np_state); random.setstate(py_state)\n"
-        "b = (np.random.rand(3), random.random())\n"
-        "print(json.dumps({'rng': bool((a[0] == b[0]).all()) and a[1] == b[1],\n"
-        "    'weights': all((w == v).all() for w, v in zip(weights, stateful.get_weights())),\n"
-        "    'frameworks': sorted(m for m in ('torch',) if m in sys.modules)}))"),
+        "layers.Concatenate(name='merge')([up, image])"),
 }
 
 
@@ -284,9 +293,9 @@ def keras_run():
 
 
 KERAS_CASES = [
-    ("wrong-features", "dense", "Dense", "(4, 30)",
+    ("wrong-features", "head", "Dense", "(4, 30)",
      ["expects (..., 20), got (4, 30)", "built for 20 on axis -1", "the input (4, 30) has 30 there"]),
-    ("channels-first", "conv2d", "Conv2D", "(4, 1, 28, 28)",
+    ("channels-first", "conv", "Conv2D", "(4, 1, 28, 28)",
      ["expects (N, H, W, 1)", "the input (4, 1, 28, 28) has 28 there"]),
     ("lstm-features", "lstm", "LSTM", "(2, 7, 10)",
      ["expects (N, timesteps, 12), got (2, 7, 10)", "made for 12 features: 10 and 12 must be equal"]),
@@ -295,7 +304,7 @@ KERAS_CASES = [
       "the model's output (8, 13, 13, 10)"]),
     ("decoder-vs-target", "mse (compiled loss)", "loss", "(8, 784)",
      ["output (8, 784) vs target (8, 28, 28, 1)", "axes that differ: 1 (784 vs 28)"]),
-    ("odd-skip", "concatenate", "Concatenate", "(None, 16, 16, 4)",
+    ("odd-skip", "merge", "Concatenate", "(None, 16, 16, 4)",
      ["(None, 16, 16, 4), (None, 15, 15, 1)", "every axis but the concatenation axis"]),
 ]
 
@@ -326,7 +335,7 @@ def test_keras_trace_leaves_weights_and_rng_alone(keras_run):
     assert doctor_text(keras_run["state-error"]).startswith(TITLE)
     assert error_of(keras_run["state-compare"]) is None, error_of(keras_run["state-compare"])
     state = json.loads(keras_run["state-compare"].outputs[-1].text)
-    assert state == {"rng": True, "weights": True, "frameworks": []}
+    assert state == {"rng": True, "weights": True, "log_level": True, "course.keras": True, "frameworks": []}
 
 
 def test_doctor_is_inert_when_switched_off_by_environment():
