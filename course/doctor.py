@@ -6,7 +6,8 @@ the failing layer, what that layer expects and got, and a reading of the message
 
 It hooks IPython's `post_run_cell` event and reads `result.error_in_exec`: the traceback has been
 shown already and the exception is left as it was. It is inert when COURSE_SHAPE_DOCTOR=0 (the
-autograder's kernels), and a failure inside it is reported in one line, never raised.
+autograder's kernels) or under `nbgrader autograde`, and a failure inside it is reported in one
+line, never raised.
 """
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ _state = {"on": True, "shell": None}
 
 
 def enabled() -> bool:
-    return _state["on"] and os.environ.get(ENV, "1") != "0"
+    # nbgrader sets NBGRADER_EXECUTION=autograde in its grading kernels: plain `nbgrader autograde`
+    # gets the frameworks' own output too, like the course's autograder (COURSE_SHAPE_DOCTOR=0).
+    return (_state["on"] and os.environ.get(ENV, "1") != "0"
+            and os.environ.get("NBGRADER_EXECUTION") != "autograde")
 
 
 def diagnose(error: BaseException):
@@ -65,7 +69,7 @@ def shapes_magic(line: str = "") -> None:
     elif arg:
         print("usage: %shapes on | %shapes off")
         return
-    note = " (but COURSE_SHAPE_DOCTOR=0 keeps it off here)" if _state["on"] and not enabled() else ""
+    note = " (but this kernel's environment keeps it off here: grading)" if _state["on"] and not enabled() else ""
     print(f"shape doctor {'on' if _state['on'] else 'off'}{note}")
 
 

@@ -338,11 +338,15 @@ def test_keras_trace_leaves_weights_and_rng_alone(keras_run):
     assert state == {"rng": True, "weights": True, "log_level": True, "course.keras": True, "frameworks": []}
 
 
-def test_doctor_is_inert_when_switched_off_by_environment():
-    """COURSE_SHAPE_DOCTOR=0 (what the autograder's kernels get): loaded, but silent."""
+@pytest.mark.parametrize("env", [{"COURSE_SHAPE_DOCTOR": "0"}, {"NBGRADER_EXECUTION": "autograde"}],
+                         ids=["course-autograder", "nbgrader-autograde"])
+def test_doctor_is_inert_in_grading_kernels(env):
+    """The course's autograder sets COURSE_SHAPE_DOCTOR=0, `nbgrader autograde` NBGRADER_EXECUTION:
+    the extension loads, but says nothing."""
     cells = run_cells({"load": "%load_ext course\nimport torch\nfrom torch import nn",
-                       "error": "nn.Linear(3, 4)(torch.zeros(2, 5))"}, COURSE_SHAPE_DOCTOR="0")
+                       "error": "nn.Linear(3, 4)(torch.zeros(2, 5))", "toggle": "%shapes on"}, **env)
     assert error_of(cells["error"]) is not None and doctor_text(cells["error"]) == ""
+    assert "keeps it off here" in cells["toggle"].outputs[0].text
 
 
 # --------------------------------------------------------------------------- grading
