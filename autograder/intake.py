@@ -19,6 +19,8 @@ from pathlib import Path
 from nbgrader.plugins.zipcollect import ExtractorPlugin, FileNameCollectorPlugin
 from nbgrader.utils import parse_utc
 
+from .config import MAX_FILE_BYTES
+
 # Each tried in turn on an extracted file's path (relative to the download's root):
 #   alice_00-reading-shapes-keras.ipynb, alice_2026-11-20T10-00-00_00-...ipynb  (one file per name)
 #   alice/00-reading-shapes-keras.ipynb            (a folder or a zip per student)
@@ -27,7 +29,6 @@ DEFAULT_PATTERNS = (
     r"^(?:.*/)?(?P<student_id>[A-Za-z0-9._\-]+)/(?P<file_id>[^/]+)$",
 )
 SKIP_NAMES = {".DS_Store", "Thumbs.db", "timestamp.txt"}
-MAX_EXTRA_FILE = 50 << 20
 
 
 @dataclass
@@ -43,8 +44,10 @@ class Submission:
         return {rel: p for rel, p in self.files.items() if rel.endswith(".ipynb") and "/" not in rel}
 
     def extra_files(self) -> dict:
-        return {rel: p for rel, p in self.files.items() if not rel.endswith(".ipynb")
-                and Path(rel).name not in SKIP_NAMES and ".ipynb_checkpoints" not in rel}
+        """relative path -> bytes of the other files handed in (data, modules), for the kernel."""
+        return {rel: p.read_bytes() for rel, p in self.files.items() if not rel.endswith(".ipynb")
+                and Path(rel).name not in SKIP_NAMES and ".ipynb_checkpoints" not in rel
+                and p.stat().st_size <= MAX_FILE_BYTES}
 
 
 def discover(course, assignment: str, students=None) -> list:
@@ -79,19 +82,19 @@ def grade_ids(content: bytes) -> set:
         return set()
 
 
-def match_notebooks(submission: Submission, master) -> dict:
+def match_notebooks(submission: Submission, instructor) -> dict:
     """notebook name -> (filename, bytes or None, notes). A notebook submitted under another name
     is graded as the expected notebook its cells belong to, with a note saying so."""
     given = {Path(rel).stem: rel for rel in submission.notebook_files()}
     matched = {}
-    for name in master.notebooks:
+    for name in instructor.notebooks:
         if name in given:
             matched[name] = (given[name], submission.files[given[name]].read_bytes(), [])
-    strays = [rel for stem, rel in given.items() if stem not in master.notebooks]
-    for name, nb_master in master.notebooks.items():
+    strays = [rel for stem, rel in given.items() if stem not in instructor.notebooks]
+    for name, notebook in instructor.notebooks.items():
         if name in matched:
             continue
-        ids = {c["name"] for c in nb_master.source_cells}
+        ids = {c["name"] for c in notebook.source_cells}
         best = None
         for rel in strays:
             content = submission.files[rel].read_bytes()
@@ -109,11 +112,11 @@ def match_notebooks(submission: Submission, master) -> dict:
     return matched
 
 
-def submission_hash(submission: Submission, master_fingerprint: str) -> str:
+def submission_hash(submission: Submission, instructor_fingerprint: str) -> str:
     """Content hash deciding whether a submission must be graded again (mtimes are not used:
     copying a class between machines must not regrade it)."""
     h = hashlib.sha256()
-    h.update(master_fingerprint.encode())
+    h.update(instructor_fingerprint.encode())
     h.update(str(submission.timestamp).encode())
     for rel in sorted(submission.files):
         h.update(rel.encode() + b"\0")

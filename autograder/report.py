@@ -1,13 +1,18 @@
-"""The class report: pass rate per test and the most common shape failures, as CSV and one HTML page."""
+"""The class report: pass rate per test and the most common shape failures, as CSV files and one
+HTML page (templates/report.html, jinja2)."""
 from __future__ import annotations
 
 import base64
 import csv
-import html
 import io
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
+                        autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
 # "<what>: expected shape (7, 10), got (7, 12)" (check_shape) and "...expects (*, 2704), got
 # (7, 4, 26, 26)" (a trace naming the layer that rejected its input).
@@ -28,7 +33,7 @@ def _rows(everyone: dict):
                 yield student, name, result, t
 
 
-def write(folder: Path, assignment: str, master, everyone: dict) -> dict:
+def write(folder: Path, assignment: str, instructor, everyone: dict) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
 
@@ -49,7 +54,7 @@ def write(folder: Path, assignment: str, master, everyone: dict) -> dict:
             if found:
                 shapes[(name, t.grade_id) + found].append(student)
 
-    order = [(nb, gid) for nb, m in sorted(master.notebooks.items()) for gid in m.test_ids]
+    order = [(nb, gid) for nb, m in sorted(instructor.notebooks.items()) for gid in m.test_ids]
     order += [k for k in sorted(per_test) if k not in order]
     test_rows = []
     for key in order:
@@ -58,7 +63,7 @@ def write(folder: Path, assignment: str, master, everyone: dict) -> dict:
         passed = sum(t.passed for t in tests)
         failures = Counter(t.reason for t in tests if not t.passed)
         common, count = failures.most_common(1)[0] if failures else ("", 0)
-        max_score = tests[0].max_score if tests else master.notebooks[key[0]].grade_cells[key[1]]["max_score"]
+        max_score = tests[0].max_score if tests else instructor.notebooks[key[0]].grade_cells[key[1]]["max_score"]
         mean = sum(t.score or 0 for t in tests) / n if n else 0.0
         test_rows.append([key[0], key[1], max_score, n, passed, round(passed / n, 3) if n else "",
                           round(mean, 3), common, count])
@@ -100,36 +105,13 @@ def _plot(test_rows) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def _table(head, rows) -> str:
-    esc = lambda v: html.escape(str(v))
-    return ("<table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"
-            + "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
-            + "</table>")
-
-
 def _html(assignment, test_rows, shape_rows, everyone) -> str:
-    problems = [(s, nb, r.status, r.message) for s, nbs in sorted(everyone.items())
-                for nb, r in sorted(nbs.items()) if r.status != "graded"]
-    review = [(s, nb, "; ".join(r.review)) for s, nbs in sorted(everyone.items())
-              for nb, r in sorted(nbs.items()) if r.review]
-    totals = [(s, f"{sum(r.score for r in nbs.values()):g} / {sum(r.max_score for r in nbs.values()):g}")
-              for s, nbs in sorted(everyone.items())]
-    plot = _plot(test_rows) if test_rows else ""
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(assignment)}: class report</title>
-<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto}}table{{border-collapse:collapse;margin:1em 0}}
-td,th{{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}}th{{background:#f3f3f3}}</style></head><body>
-<h1>{html.escape(assignment)}: class report</h1>
-<p>{len(everyone)} submission(s) graded.</p>
-{f'<img alt="pass rate per test" src="data:image/png;base64,{plot}">' if plot else ''}
-<h2>Tests</h2>
-{_table(["notebook", "test", "points", "submissions", "passed", "pass rate", "mean score", "most common failure", "times"], test_rows)}
-<h2>Most common shape failures</h2>
-{_table(["notebook", "test", "check", "expected", "got", "count", "students"], shape_rows[:25]) if shape_rows else '<p>None.</p>'}
-<h2>Notebooks that could not be graded</h2>
-{_table(["student", "notebook", "status", "why"], problems) if problems else '<p>None.</p>'}
-<h2>Flagged for manual review</h2>
-{_table(["student", "notebook", "why"], review) if review else '<p>None.</p>'}
-<h2>Totals</h2>
-{_table(["student", "score"], totals)}
-</body></html>
-"""
+    results = [(s, nb, r) for s, nbs in sorted(everyone.items()) for nb, r in sorted(nbs.items())]
+    return TEMPLATES.get_template("report.html").render(
+        assignment=assignment, submissions=len(everyone),
+        plot=_plot(test_rows) if test_rows else "",
+        test_rows=test_rows, shape_rows=shape_rows[:25],
+        problems=[(s, nb, r.status, r.message) for s, nb, r in results if r.status != "graded"],
+        review=[(s, nb, "; ".join(r.review)) for s, nb, r in results if r.review],
+        totals=[(s, f"{sum(r.score for r in nbs.values()):g} / {sum(r.max_score for r in nbs.values()):g}")
+                for s, nbs in sorted(everyone.items())])

@@ -60,7 +60,7 @@ def generate_release(assignment: str) -> dict:
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
 
-    from autograder.course_config import ensure_tools_on_path
+    from autograder.config import ensure_tools_on_path
     ensure_tools_on_path()
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copytree(source_dir(assignment), Path(tmp) / "source" / assignment)

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import demo, sandbox, state
-from autograder.coordinator import Coordinator, Settings
-from autograder.course_config import load_course
+from autograder.config import Limits, Settings, load_course
+from autograder.grade import grade
+from autograder.store import Store
+from sample_class import demo
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI, REAL = "90-mini-shapes", "00-reading-shapes"
@@ -29,12 +30,12 @@ pytestmark = [pytest.mark.notebooks, pytest.mark.xdist_group("autograder")]
 
 
 def _settings(limits: dict, **extra) -> Settings:
-    return Settings(jobs=2, limits=sandbox.Limits(**limits), progress=False, quiet=True, **extra)
+    return Settings(jobs=2, limits=Limits(**limits), progress=False, quiet=True, **extra)
 
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
-    """The whole sample class graded once, as `python -m autograder demo` grades it."""
+    """The whole sample class graded once, as `python -m sample_class.demo` (make course) grades it."""
     course_dir = tmp_path_factory.mktemp("sample-class")
     course, runs, results = demo.grade_sample_class(course_dir, _settings({}), out=sys.stderr)
     return course, runs, results, demo.expected_manifest()
@@ -121,16 +122,12 @@ def test_grades_csv_is_nbgrader_export_format(graded, tmp_path):
 def test_rerun_grades_only_what_changed(graded):
     course, _, _, expected = graded
     limits = expected["limits"][MINI]
-    coord = Coordinator(course, _settings(limits))
-    try:
-        assert coord.grade(MINI).graded == {}  # nothing changed
-        path = course.folder("submitted", "ben", MINI) / f"{MINI}-numpy.ipynb"
-        path.write_text(path.read_text().replace("np.moveaxis(batch, -1, 1)", "np.moveaxis(batch, 3, 1)"))
-        run = coord.grade(MINI)
-        assert set(run.graded) == {"ben"} and "ben" not in run.skipped
-        assert all(t.passed for r in run.graded["ben"].values() for t in r.tests)
-    finally:
-        coord.close()
+    assert grade(course, _settings(limits), [MINI])[MINI].graded == {}  # nothing changed
+    path = course.folder("submitted", "ben", MINI) / f"{MINI}-numpy.ipynb"
+    path.write_text(path.read_text().replace("np.moveaxis(batch, -1, 1)", "np.moveaxis(batch, 3, 1)"))
+    run = grade(course, _settings(limits), [MINI])[MINI]
+    assert set(run.graded) == {"ben"} and "ben" not in run.skipped
+    assert all(t.passed for r in run.graded["ben"].values() for t in r.tests)
 
 
 def test_scores_match_plain_nbgrader_autograde(graded, tmp_path):
@@ -174,17 +171,12 @@ def test_dask_local_cluster_gives_the_same_scores(graded, tmp_path):
     for student in students:
         shutil.copytree(course.folder("submitted", student, MINI), copy / "submitted" / student / MINI)
     dask_course = load_course(copy, f"sqlite:///{copy / 'gradebook.db'}")
-    coord = Coordinator(dask_course, _settings(expected["limits"][MINI], dask="local", force=True))
-    try:
-        assert coord.backend is None
-        run = coord.grade(MINI)
-        assert coord.backend.name == "dask"
-    finally:
-        coord.close()
+    run = grade(dask_course, _settings(expected["limits"][MINI], dask="local", force=True), [MINI])[MINI]
+    assert run.workers.startswith("a local Dask cluster")
     assert set(run.graded) == set(students)
     for student in students:
         for name, result in run.graded[student].items():
             mine = results[MINI][student][name]
             assert [(t.grade_id, t.score, t.reason) for t in result.tests] == \
                    [(t.grade_id, t.score, t.reason) for t in mine.tests], (student, name)
-    assert state.load(dask_course.work_dir, MINI, "ada")["hash"]
+    assert Store(dask_course).load_record(MINI, "ada")["hash"]

@@ -10,11 +10,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import guard, intake, report, sandbox
-from autograder.course_config import load_course
-from autograder.gradebook_writer import GradebookWriter
-from autograder.master import load_master
-from autograder.sanitize import InvalidNotebook, inspect_submission, read_notebook, released_source
+from autograder import intake, report, sandbox
+from autograder.config import Limits, grader_env, kernel_env, load_course
+from autograder.instructor import load_instructor
+from autograder.nbgrader_compat import released_source
+from autograder.notebook.read import InvalidNotebook, inspect_submission, read_notebook
+from autograder.notebook.review import scan_source
+from autograder.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = "90-mini-shapes"
@@ -39,7 +41,7 @@ def course(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def master(course):
-    return load_master(course.db_url, MINI, course.folder("source", ".", MINI))
+    return load_instructor(course.db_url, MINI, course.folder("source", ".", MINI))
 
 
 def release_bytes(name=TORCH) -> bytes:
@@ -116,7 +118,7 @@ def test_trusted_imports_come_from_locked_cells(master):
     "%matplotlib inline\nimport numpy as np\nprint(np.zeros(3).shape)\n",
 ])
 def test_honest_answers_are_not_flagged(source):
-    assert guard.scan_source(source, ("course",), ["check_shape", "ct"]) == []
+    assert scan_source(source, ("course",), ["check_shape", "ct"]) == []
 
 
 @pytest.mark.parametrize("source,finding", [
@@ -130,7 +132,7 @@ def test_honest_answers_are_not_flagged(source):
     ("!curl http://example.com\n", "get_ipython"),
 ])
 def test_tampering_is_flagged(source, finding):
-    findings = guard.scan_source(source, ("course",), ["check_shape", "ct"])
+    findings = scan_source(source, ("course",), ["check_shape", "ct"])
     assert any(finding in f for f in findings), findings
 
 
@@ -179,20 +181,22 @@ def _lms_download(tmp_path) -> Path:
 
 
 def test_lms_download_reports_unknown_students(course, tmp_path):
-    writer = GradebookWriter(course.db_url, course.course_id)
-    report_ = intake.collect_lms(course, MINI, _lms_download(tmp_path), writer.known_students(), "report")
+    store = Store(course)
+    report_ = intake.collect_lms(course, MINI, _lms_download(tmp_path), store.known_students(), "report")
     assert set(report_.unknown) == {"newbie", "zipper"} and report_.collected == {}
     assert not course.folder("submitted", "newbie", MINI).exists()
     assert "NOT collected" in "\n".join(report_.lines())
-    assert "newbie" not in writer.known_students()
+    assert "newbie" not in store.known_students()
+    store.close()
 
 
 def test_lms_download_adds_unknown_students(course, tmp_path):
-    writer = GradebookWriter(course.db_url, course.course_id)
-    report_ = intake.collect_lms(course, MINI, _lms_download(tmp_path), writer.known_students(), "add",
-                                 add_student=writer.add_student)
+    store = Store(course)
+    report_ = intake.collect_lms(course, MINI, _lms_download(tmp_path), store.known_students(), "add",
+                                 add_student=store.add_student)
     assert report_.collected == {"newbie": [f"{NUMPY}.ipynb", f"{TORCH}.ipynb"], "zipper": [f"{TORCH}.ipynb"]}
-    assert {"newbie", "zipper"} <= writer.known_students()
+    assert {"newbie", "zipper"} <= store.known_students()
+    store.close()
     stamp = course.coursedir.get_existing_timestamp(str(course.folder("submitted", "newbie", MINI)))
     assert (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute) == (2026, 11, 21, 9, 30)
     zipped = course.folder("submitted", "zipper", MINI) / f"{TORCH}.ipynb"
@@ -202,7 +206,7 @@ def test_lms_download_adds_unknown_students(course, tmp_path):
 # -- what the grader says about itself ------------------------------------------------------------
 
 def test_missing_protections_are_announced():
-    text = "\n".join(sandbox.detect(False, False).lines(sandbox.Limits()))
+    text = "\n".join(sandbox.detect(False, False).lines(Limits()))
     assert "WARNING: bubblewrap" in text and "can READ the course directory" in text
     assert "WARNING: no cgroup" in text and "RLIMIT_DATA" in text
 
@@ -210,11 +214,27 @@ def test_missing_protections_are_announced():
 def test_kernel_environment_has_no_secrets(monkeypatch, tmp_path):
     monkeypatch.setenv("NBGRADER_DB_URL", "postgresql://grader:hunter2@db/gradebook")
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_x")
-    scratch = sandbox.Scratch(tmp_path)
-    env = sandbox.kernel_env(scratch, sandbox.Limits(threads=1), {"NBGRADER_EXECUTION": "autograde"})
-    assert "NBGRADER_DB_URL" not in env and "GITHUB_TOKEN" not in env
-    assert env["HOME"] == str(scratch.home) and env["OMP_NUM_THREADS"] == "1"
-    assert env["NBGRADER_EXECUTION"] == "autograde"
+    monkeypatch.setenv("MPLCONFIGDIR", "/home/grader/.config/matplotlib")
+    env = kernel_env(grader_env({"KERAS_BACKEND": "torch"}), Limits(threads=1), str(tmp_path / "home"),
+                     str(tmp_path / "work"))
+    assert "NBGRADER_DB_URL" not in env and "GITHUB_TOKEN" not in env and "MPLCONFIGDIR" not in env
+    assert env["HOME"] == str(tmp_path / "home") and env["OMP_NUM_THREADS"] == "1"
+    assert env["NBGRADER_EXECUTION"] == "autograde" and env["KERAS_BACKEND"] == "torch"
+    assert env["COURSE_SHAPE_DOCTOR"] == "0"
+
+
+@pytest.mark.parametrize("value", ["0", "1", None])
+def test_onednn_setting_comes_from_the_grader_not_the_worker(monkeypatch, tmp_path, value):
+    """Set where the run starts: passed through as is. Unset there: unset in the kernel, even
+    when the worker's environment has it."""
+    if value is None:
+        monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
+    else:
+        monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", value)
+    shipped = grader_env({})
+    worker = {"PATH": "/usr/bin", "TF_ENABLE_ONEDNN_OPTS": "1" if value == "0" else "0"}
+    env = kernel_env(shipped, Limits(), str(tmp_path), str(tmp_path), environ=worker)
+    assert env.get("TF_ENABLE_ONEDNN_OPTS") == value
 
 
 @pytest.mark.parametrize("reason,found", [
@@ -234,3 +254,75 @@ def test_sample_class_files_match_their_generator():
     changes, `python -m sample_class.make_submissions` must be run (and expected.json reviewed)."""
     from sample_class import make_submissions
     assert make_submissions.main(["--check"]) == 0
+
+
+# -- the package's shape ----------------------------------------------------------------------------
+
+def _imports() -> dict:
+    """module -> autograder modules it imports (relative and absolute imports, any depth)."""
+    import ast
+    graph = {}
+    for path in (ROOT / "autograder").rglob("*.py"):
+        rel = path.relative_to(ROOT).with_suffix("")
+        parts = list(rel.parts[:-1]) if rel.name == "__init__" else list(rel.parts)
+        package = parts if rel.name == "__init__" else parts[:-1]
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package[:len(package) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+                names = [target] + [f"{target}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograder"):
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names if a.name.startswith("autograder")]
+            else:
+                continue
+            found.update(names)
+        graph[".".join(parts)] = found
+    modules = set(graph)
+    return {m: {n for n in deps if n in modules and n != m} for m, deps in graph.items()}
+
+
+def test_the_package_has_no_import_cycles():
+    graph = _imports()
+    visiting, done = [], set()
+
+    def visit(module):
+        assert module not in visiting, f"import cycle: {' -> '.join(visiting + [module])}"
+        if module in done:
+            return
+        visiting.append(module)
+        for dep in graph[module]:
+            if not module.startswith(dep + ".") and not dep.startswith(module + "."):  # a package and its parts
+                visit(dep)
+        visiting.pop()
+        done.add(module)
+
+    for module in graph:
+        visit(module)
+
+
+def test_lower_layers_never_import_higher_ones():
+    """config < instructor < models < nbgrader_compat < sandbox < notebook < store/executors < grade < cli."""
+    layers = [["autograder.config"], ["autograder.instructor"], ["autograder.models"],
+              ["autograder.nbgrader_compat"], ["autograder.sandbox"], ["autograder.notebook"],
+              ["autograder.store", "autograder.executors", "autograder.intake", "autograder.report"],
+              ["autograder.grade"], ["autograder.cli", "autograder.__main__"]]
+    rank = lambda m: next(i for i, names in enumerate(layers) if any(m == n or m.startswith(n + ".") for n in names))
+    for module, deps in _imports().items():
+        if module == "autograder":
+            continue
+        for dep in deps:
+            if dep != "autograder":
+                assert rank(dep) <= rank(module), f"{module} imports the higher {dep}"
+
+
+def test_worker_steps_follow_nbgrader_autograde():
+    from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute, SaveAutoGrades
+    from autograder import nbgrader_compat
+    sanitize = nbgrader_compat.sanitize_steps()
+    assert sanitize[0] is ClearOutput and sanitize[-1] is CheckCellMetadata
+    assert nbgrader_compat.ShippedOverwriteCells in sanitize
+    after = nbgrader_compat.after_execute_steps()
+    assert Execute not in after and SaveAutoGrades not in after and CheckCellMetadata in after

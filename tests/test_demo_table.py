@@ -1,5 +1,5 @@
 """The grade table `make course` prints, from a grades CSV in nbgrader's export format."""
-from autograder.demo import grade_table
+from sample_class.demo import grade_table
 
 HEADER = "assignment,duedate,timestamp,student_id,last_name,first_name,email,raw_score,late_submission_penalty,score,max_score\n"
 

@@ -61,35 +61,32 @@ def run_plain(course_dir: Path, assignments) -> dict:
 
 
 def run_parallel(course_dir: Path, assignments, jobs: int, limits_by_assignment: dict) -> dict:
-    from autograder import sandbox
-    from autograder.coordinator import Coordinator, Settings
-    from autograder.course_config import load_course
+    from autograder.config import Limits, Settings, load_course
+    from autograder.grade import grade
     course = load_course(course_dir, f"sqlite:///{course_dir / 'gradebook.db'}")
     start = time.perf_counter()
-    coord = Coordinator(course, Settings(jobs=jobs, progress=False, quiet=True))
-    try:
-        runs = coord.grade_many([(a, sandbox.Limits(**limits_by_assignment.get(a, {}))) for a in assignments])
-    finally:
-        coord.close()
+    runs = grade(course, Settings(jobs=jobs, progress=False, quiet=True),
+                 [(a, Limits(**limits_by_assignment.get(a, {}))) for a in assignments])
     total = time.perf_counter() - start
 
     per_submission, workers = [], {}
     for assignment, run in runs.items():
         for student, notebooks in run.graded.items():
-            execute = sum(r.timings.get("execute", 0) - r.timings.get("guard", 0) for r in notebooks.values())
-            in_worker = sum(r.timings.get("total", 0) for r in notebooks.values()) - execute
-            coordinator = run.overhead.get(student, 0)
-            feedback = run.feedback_seconds.get(student, 0)
+            execute = sum(r.stats.get("execute", 0) - r.stats.get("guard", 0) for r in notebooks.values())
+            in_worker = sum(r.stats.get("total", 0) for r in notebooks.values()) - execute
+            coordinator = run.stats.get(student, {}).get("save", 0)
+            feedback = run.stats.get(student, {}).get("feedback", 0)
             overhead = in_worker + coordinator + feedback
             per_submission.append({"assignment": assignment, "student": student, "execute_s": execute,
                                    "worker_s": in_worker, "coordinator_s": coordinator, "feedback_s": feedback,
                                    "overhead_s": overhead,
                                    "overhead_pct": 100 * overhead / execute if execute else None})
             for r in notebooks.values():
-                w = workers.setdefault(r.worker, {"notebooks": 0, "worker_peak_rss_mb": 0, "kernel_peak_mb": 0})
+                w = workers.setdefault(r.stats.get("worker", "?"),
+                                       {"notebooks": 0, "worker_peak_rss_mb": 0, "kernel_peak_mb": 0})
                 w["notebooks"] += 1
-                w["worker_peak_rss_mb"] = max(w["worker_peak_rss_mb"], (r.worker_peak_rss or 0) / 2**20)
-                w["kernel_peak_mb"] = max(w["kernel_peak_mb"], (r.peak_memory or 0) / 2**20)
+                w["worker_peak_rss_mb"] = max(w["worker_peak_rss_mb"], (r.stats.get("worker_peak_rss") or 0) / 2**20)
+                w["kernel_peak_mb"] = max(w["kernel_peak_mb"], (r.stats.get("kernel_peak_bytes") or 0) / 2**20)
     pcts = [s["overhead_pct"] for s in per_submission if s["overhead_pct"] is not None]
     total_exec = sum(s["execute_s"] for s in per_submission)
     total_over = sum(s["overhead_s"] for s in per_submission)
@@ -156,8 +153,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "autograder"))
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from autograder import demo
-    from autograder.course_config import ensure_tools_on_path
+    from autograder.config import ensure_tools_on_path
+    from sample_class import demo
     ensure_tools_on_path()
     expected = demo.expected_manifest()
     students = {a: s for a, s in BENCH_STUDENTS.items() if a in expected["limits"]}

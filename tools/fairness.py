@@ -23,6 +23,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.nbgrader_compat import released_source
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fairness"
 
@@ -39,16 +41,9 @@ def _role(cell) -> str:
 
 
 def visible_part(source: str) -> str:
-    """A test cell as the release notebook shows it: nbgrader drops the hidden-tests regions."""
-    kept, hidden = [], False
-    for line in source.splitlines():
-        if line.strip() == "### BEGIN HIDDEN TESTS":
-            hidden = True
-        elif line.strip() == "### END HIDDEN TESTS":
-            hidden = False
-        elif not hidden:
-            kept.append(line)
-    return "\n".join(kept)
+    """A test cell as the release notebook shows it: nbgrader's ClearHiddenTests drops the
+    hidden-tests regions (the autograder's one wrapper around it)."""
+    return released_source(source)
 
 
 def _run(shell, code: str):

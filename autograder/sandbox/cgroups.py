@@ -134,7 +134,6 @@ class CgroupFactory:
                 self.kind, self.bases = "v2", [v2]
         self.error = None
         if self.kind:
-            self._remove_stale()
             # Prove it works once (mkdir + limit) rather than trusting permissions bits.
             probe = self.create(f"probe-{os.getpid()}", 256 << 20, 64)
             if probe is None:
@@ -142,21 +141,16 @@ class CgroupFactory:
             else:
                 probe.remove()
 
-    def _remove_stale(self) -> None:
-        """Per-kernel cgroups left by crashed workers: named after their worker's pid, removed
-        once that process is gone (rmdir also refuses any cgroup that still has processes)."""
+    def remove_stale(self, owner_gone) -> None:
+        """Per-kernel cgroups whose worker is gone (`owner_gone(name)`); rmdir also refuses any
+        cgroup that still has processes."""
         for base in self.bases:
             for d in base.glob("autograder-*-*"):
-                pid = d.name.split("-")[1]
-                if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+                if owner_gone(d.name):
                     try:
                         d.rmdir()
                     except OSError:
                         pass
-
-    @property
-    def available(self) -> bool:
-        return self.kind is not None
 
     def create(self, name: str, memory_bytes: int, max_pids: int) -> Cgroup | None:
         dirs = []

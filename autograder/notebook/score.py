@@ -1,24 +1,25 @@
-"""Scores (nbgrader's own rule) and a one-line reason per test, for feedback and the class report."""
+"""Step 5: nbgrader autograde's steps after Execute (IgnorePattern, ClearMetadataPreprocessor,
+LimitOutput, CheckCellMetadata), then the scores (nbgrader's own rule) and a one-line reason per
+test, for the feedback and the class report."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+import nbformat
 from nbgrader import utils as nbutils
 
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-# Error outputs the grader itself adds: their text is the reason, whatever else the cell printed.
-GRADER_ERRORS = ("KernelDied", "NotRun", "GraderCheckFailed")
-@dataclass
-class TestResult:
-    grade_id: str
-    score: float | None
-    max_score: float
-    reason: str
+from ..models import GRADER_ERRORS, TestResult
+from ..nbgrader_compat import after_execute_steps
 
-    @property
-    def passed(self) -> bool:
-        return self.score is not None and self.score >= self.max_score
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def score(job) -> None:
+    nb, resources = job.nb, job.resources
+    for cls in after_execute_steps():
+        nb, resources = cls(config=job.config)(nb, resources)
+    job.result.tests = score_cells(nb, job.task.instructor)
+    job.result.notebook_json = nbformat.writes(nb)
 
 
 def clean(text: str, limit: int = 400) -> str:
@@ -28,7 +29,7 @@ def clean(text: str, limit: int = 400) -> str:
 
 def reason_for(cell) -> str:
     """Why a test cell got its score, in one line: the failing check's own message when there is one."""
-    score, max_score = nbutils.determine_grade(cell)
+    points, max_points = nbutils.determine_grade(cell)
     outputs = cell.get("outputs", [])
     errors = [o for o in outputs if o.get("output_type") == "error"]
     ours = [o for o in errors if o.get("ename") in GRADER_ERRORS]
@@ -42,24 +43,21 @@ def reason_for(cell) -> str:
     if stderr:
         first = next((ln for ln in clean(stderr[0].get("text", ""), 2000).splitlines() if ln.strip()), "")
         return f"wrote to stderr (nbgrader counts that as failing): {clean(first, 300)}"
-    if score is None:
+    if points is None:
         return "needs manual grading"
-    if score < max_score:
-        return f"partial credit: {score:g} of {max_score:g}"
+    if points < max_points:
+        return f"partial credit: {points:g} of {max_points:g}"
     return "passed"
 
 
-def score_cells(nb, master) -> list:
-    """A TestResult for every grade cell of the master notebook, in notebook order."""
+def score_cells(nb, instructor) -> list:
+    """A TestResult for every grade cell of the instructor's notebook, in notebook order."""
     found = {}
     for cell in nb.cells:
         if nbutils.is_grade(cell):
-            score, max_score = nbutils.determine_grade(cell)
+            points, max_points = nbutils.determine_grade(cell)
             gid = cell.metadata.nbgrader["grade_id"]
-            found[gid] = TestResult(gid, score, max_score, reason_for(cell))
-    results = []
-    order = [c["name"] for c in master.source_cells]
-    for gid in sorted(master.grade_cells, key=lambda n: order.index(n) if n in order else len(order)):
-        results.append(found.get(gid) or TestResult(gid, 0.0, master.grade_cells[gid]["max_score"],
-                                                    "test cell missing from the submission"))
-    return results
+            found[gid] = TestResult(gid, points, max_points, reason_for(cell))
+    return [found.get(gid) or TestResult(gid, 0.0, instructor.grade_cells[gid]["max_score"],
+                                         "test cell missing from the submission")
+            for gid in instructor.grade_ids]

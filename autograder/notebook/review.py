@@ -1,91 +1,32 @@
-"""Defences against submissions that tamper with the tests instead of passing them.
+"""Step 3: the static review. Every student-editable cell is scanned for code that reaches for
+interpreter internals (what the runtime guard, guard.py, could be fooled by); findings go to the
+feedback and the class report, and the notebook is marked "needs manual grade" for a person.
 
-Test cells run in the student's own kernel (they need the student's objects), so student code
-that ran earlier could have:
-
-* replaced a course helper (`course.checks.check_shape = lambda *a, **k: None`, or swapped a
-  function's `__code__`), or rebound a helper name (`def check_shape(*a): pass`);
-* redefined exceptions or builtins (`AssertionError = Warning`, `builtins.isinstance = ...`);
-* silenced failures: a custom IPython exception handler, a patched `showtraceback`, `sys.stderr`
-  pointed at /dev/null.
-
-Before every test cell the grader runs a guard in the kernel (guard_kernel.py, installed before
-the first cell). It restores builtins, IPython's and the kernel's hooks and `sys` streams from a
-snapshot taken before any student code ran; it compares every course module with a snapshot
-taken when that module was first imported and, if anything changed, drops all course modules so
-that the next import loads them afresh from the read-only files; then it re-runs the notebook's
-trusted `from course ... import ...` statements (from the *source* notebook's non-answer cells)
-and rebinds helper names that were replaced. The guard answers with a nonce; if it cannot run or
-does not answer, the test is scored as failed ("could not verify") rather than trusted.
-
-Limits, stated plainly: code that rewrites the kernel's own execution machinery in ways the guard
-does not know about (or that targets the guard itself) can still fool an in-process check. So,
-in addition, every student-editable cell is scanned statically; anything that reaches for
-interpreter internals is listed in the feedback and the class report, and the notebook is marked
-"needs manual grade" in the gradebook for a person to look at.
+A new check is one more entry in the tables below, or one more branch in `scan_source`.
 """
 from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 from nbgrader import utils as nbutils
 
-SOURCE = Path(__file__).with_name("guard_kernel.py").read_text()
+from ..config import HELPER_PACKAGES
+from ..instructor import python_source
 
 
-def _python_source(cell_source: str) -> str:
-    """IPython syntax (magics, !shell) turned into plain Python, so it can be parsed."""
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-        return TransformerManager().transform_cell(cell_source)
-    except Exception:
-        return cell_source
+def review(job) -> None:
+    if not job.task.settings.flag_review:
+        return
+    for cell in student_editable_cells(job.nb):
+        for finding in scan_source(cell.source, HELPER_PACKAGES, job.task.instructor.helper_names):
+            if finding not in job.result.review:
+                job.result.review.append(finding)
 
 
-def trusted_imports(source_nb, protected=("course",)) -> list:
-    """(statement, bound names, module, attribute) for each top-level import of a helper package
-    in the source notebook's cells that students cannot change (everything but answer cells)."""
-    found = []
-    for cell in source_nb.cells:
-        if cell.cell_type != "code" or nbutils.is_solution(cell):
-            continue
-        try:
-            tree = ast.parse(_python_source(cell.source))
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.name.partition(".")[0] in protected:
-                        bound = alias.asname or alias.name.partition(".")[0]
-                        found.append((ast.unparse(ast.Import(names=[alias])), [bound], alias.name, None))
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
-                    and node.module.partition(".")[0] in protected:
-                for alias in node.names:
-                    if alias.name == "*":
-                        continue  # star imports bind unknown names; the test cells still run
-                    stmt = ast.unparse(ast.ImportFrom(module=node.module, names=[alias], level=0))
-                    found.append((stmt, [alias.asname or alias.name], node.module, alias.name))
-    unique = []
-    for item in found:
-        if item not in unique:
-            unique.append(item)
-    return unique
-
-
-def init_code(protected, imports) -> str:
-    """Code that installs the guard; its helpers live in their own namespace, not the student's."""
-    call = f"\n_install({tuple(protected)!r}, {[tuple(i) for i in imports]!r})\n"
-    return (f"exec(compile({SOURCE + call!r}, '<autograder-guard>', 'exec'), "
-            "{'get_ipython': get_ipython, '__name__': '_autograder_guard_init'})")
-
-
-def guard_code(nonce: str) -> tuple:
-    """(code, user_expressions) for one guard run; the reply must echo `nonce`."""
-    code = f"__import__('sys').modules['_autograder_guard'].guard({nonce!r})"
-    return code, {"autograder": "__import__('sys').modules['_autograder_guard'].last"}
+def student_editable_cells(nb) -> list:
+    """Code cells whose source the learner controls after sanitizing (answers and free cells)."""
+    return [c for c in nb.cells if c.cell_type == "code" and not nbutils.is_locked(c)]
 
 
 # What an honest answer to a shape exercise has no reason to touch.
@@ -137,10 +78,10 @@ _HARMLESS_MAGIC = re.compile(r"^\s*%{1,2}(matplotlib|time|timeit|config|load_ext
                              re.M)
 
 
-def scan_source(source: str, protected=("course",), helper_names=()) -> list:
+def scan_source(source: str, protected=HELPER_PACKAGES, helper_names=()) -> list:
     """Findings (short phrases) for one student-editable cell."""
     findings = []
-    text = _python_source(_HARMLESS_MAGIC.sub("", source))
+    text = python_source(_HARMLESS_MAGIC.sub("", source))
     try:
         tree = ast.parse(text)
     except SyntaxError:

@@ -1,4 +1,5 @@
-"""nbgrader's Execute preprocessor, run against a sandboxed kernel, hardened for hostile notebooks.
+"""Step 4: nbgrader's Execute preprocessor, run against a sandboxed kernel, hardened for hostile
+notebooks. The kernel is started by jupyter_client with the sandbox's KernelProvisioner.
 
 Additions to nbgrader's behaviour, each because a submission could otherwise cost more than its
 own points or earn points it did not deserve:
@@ -11,25 +12,73 @@ own points or earn points it did not deserve:
   when the worker may already have buffered gigabytes); the first error and the first stderr text
   are always kept, since they decide the score;
 * a late IOPub message is logged, not fatal.
+
+The guard's replies are awaited with nbclient's own `async_wait_for_reply` (a dead kernel raises
+DeadKernelError there, a silent one is interrupted after GUARD_TIMEOUT).
 """
 from __future__ import annotations
 
 import ast
 import asyncio
 import secrets
-from queue import Empty
+import time
 
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader import utils as nbutils
 from nbgrader.preprocessors import Execute
-from traitlets import Any as AnyTrait
 from traitlets import Integer, List
 
+from ..config import HELPER_PACKAGES, kernel_env
+from ..models import CHECK_FAILED, KERNEL_DIED, NOT_RUN
+from ..sandbox import detect, sandboxed_kernel_manager
 from . import guard
 
-GUARD_TIMEOUT = 30
+GUARD_TIMEOUT = 30  # seconds the pre-test guard may take, whatever the cell timeout
+
+
+def execute(job) -> None:
+    task, result = job.task, job.result
+    limits = task.limits
+    protections = detect(task.settings.use_bwrap, task.settings.use_cgroup)
+    result.sandbox = protections.label
+    kernel_name = (job.nb.metadata.get("kernelspec") or {}).get("name") or "python3"
+    try:
+        KernelSpecManager().get_kernel_spec(kernel_name)
+    except NoSuchKernel:
+        result.notes.append(f"kernel {kernel_name!r} is not installed on the grader; used python3")
+        kernel_name = "python3"
+    km = sandboxed_kernel_manager(kernel_name, protections, limits, task.files,
+                                  lambda home, work: kernel_env(task.env, limits, home, work))
+    executor = SandboxedExecute(config=job.config, timeout=limits.cell_timeout,
+                                trusted_imports=[list(i) for i in task.instructor.trusted_imports],
+                                output_limit=limits.output_kb * 1024)
+    job.resources["metadata"] = {"path": km.provisioner.workdir}
+    start = time.perf_counter()
+    try:
+        job.nb, job.resources = executor.preprocess(job.nb, job.resources, km=km)
+    finally:
+        result.stats["execute"] = time.perf_counter() - start
+        result.stats["cells"] = executor.cell_seconds
+        result.stats["guard"] = executor.guard_seconds
+        result.stats["kernel_peak_bytes"] = km.provisioner.peak_memory()
+        try:
+            if executor.kc is not None:
+                executor.kc.stop_channels()
+            run_sync(km.shutdown_kernel)(now=True)  # kills; the provisioner removes cgroup, scratch
+        finally:
+            run_sync(km.provisioner.cleanup)()  # idempotent: also when shutdown failed
+            km.context.destroy(linger=0)  # ours (see sandboxed_kernel_manager), not left to the GC
+    if executor.death:
+        result.notes.append(f"the kernel stopped: {executor.death}")
+    result.notes += [f"tampering repaired before a test: {n}" for n in executor.guard_notes]
+    if executor.guard_notes:
+        result.review.append("the pre-test guard had to repair the environment")
+    if executor.truncated:
+        result.notes.append(f"output of {len(executor.truncated)} cell(s) was cut at "
+                            f"{limits.output_kb} KiB")
 
 
 def error_output(ename: str, evalue: str) -> dict:
@@ -37,9 +86,8 @@ def error_output(ename: str, evalue: str) -> dict:
 
 
 class SandboxedExecute(Execute):
-    session_box = AnyTrait(allow_none=True)
     trusted_imports = List()
-    protected_packages = List(["course"])
+    protected_packages = List(list(HELPER_PACKAGES))
     output_limit = Integer(1 << 20)
 
     def __init__(self, **kw):
@@ -57,20 +105,13 @@ class SandboxedExecute(Execute):
     async def _run_silent(self, code: str, user_expressions=None):
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False,
                                  user_expressions=user_expressions or {}, stop_on_error=False)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + GUARD_TIMEOUT
-        while True:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return None
-            try:
-                msg = await self.kc.shell_channel.get_msg(timeout=min(remaining, 1.0))
-            except Empty:
-                if not await self.kc.is_alive():
-                    return None
-                continue
-            if msg["parent_header"].get("msg_id") == msg_id:
-                return msg["content"]
+        # nbclient's reply waiting, under the guard's own time limit rather than the cells'
+        cell_timeout, self.timeout = self.timeout, GUARD_TIMEOUT
+        try:
+            reply = await self.async_wait_for_reply(msg_id)
+        finally:
+            self.timeout = cell_timeout
+        return reply["content"] if reply else None
 
     async def _install_guard(self):
         self._installed = True
@@ -119,7 +160,7 @@ class SandboxedExecute(Execute):
         finally:
             self.cell_seconds += loop.time() - start
         if cell_index in self.guard_failures:
-            cell.outputs.append(error_output("GraderCheckFailed", self.guard_failures[cell_index]))
+            cell.outputs.append(error_output(CHECK_FAILED, self.guard_failures[cell_index]))
         return cell
 
     execute_cell = run_sync(async_execute_cell)
@@ -157,10 +198,10 @@ class SandboxedExecute(Execute):
         try:
             return super().preprocess(nb, resources, km=km)
         except DeadKernelError:
-            self.death = self.session_box.death_reason() if self.session_box else "the kernel died"
+            self.death = self.km.provisioner.death_reason()
         except Exception as error:  # nbclient protocol errors: same treatment, named
-            if self.session_box is not None and not self._kernel_alive():
-                self.death = self.session_box.death_reason()
+            if not self._kernel_alive():
+                self.death = self.km.provisioner.death_reason()
             else:
                 self.death = f"the grader lost contact with the kernel ({type(error).__name__}: {error})"
         self._mark_unrun(nb)
@@ -179,9 +220,9 @@ class SandboxedExecute(Execute):
                 continue
             if i == index:
                 cell.setdefault("outputs", []).append(
-                    error_output("KernelDied", f"the notebook stopped in this cell: {self.death}"))
+                    error_output(KERNEL_DIED, f"the notebook stopped in this cell: {self.death}"))
             elif nbutils.is_grade(cell):
                 cell.outputs = [error_output(
-                    "NotRun", f"this test did not run because the notebook stopped in an earlier "
+                    NOT_RUN, f"this test did not run because the notebook stopped in an earlier "
                               f"cell (cell {index + 1}): {self.death}")]
                 cell.execution_count = None

@@ -5,11 +5,11 @@ import os
 import tempfile
 from pathlib import Path
 
-import nbformat
 from jupyter_core.utils import run_sync
 
-from . import sandbox
-from .kernel import KernelSession
+from ..config import Limits, kernel_env
+from .detect import detect
+from .provisioner import sandboxed_kernel_manager
 
 PROBES = {
     "network is blocked": (
@@ -26,17 +26,18 @@ PROBES = {
 
 
 def run_selftest(use_bwrap=True, use_cgroup=True) -> int:
-    limits = sandbox.Limits(cell_timeout=60, notebook_timeout=120, memory_mb=512)
-    prot = sandbox.detect(use_bwrap, use_cgroup)
+    limits = Limits(cell_timeout=60, notebook_timeout=120, memory_mb=512)
+    prot = detect(use_bwrap, use_cgroup)
     print("\n".join(prot.lines(limits)))
     secret_dir = tempfile.mkdtemp(prefix="autograder-course-probe-")
     Path(secret_dir, "gradebook.db").write_text("secret")
     failures = 0
     for what, code in PROBES.items():
-        box = KernelSession(prot, limits, {}, {})
+        km = sandboxed_kernel_manager("python3", prot, limits, {},
+                                      lambda home, work: kernel_env({}, limits, home, work))
         try:
-            run_sync(box.km._async_start_kernel)()
-            client = box.km.blocking_client()
+            run_sync(km.start_kernel)()
+            client = km.blocking_client()
             client.start_channels()
             client.wait_for_ready(timeout=60)
             seen = []
@@ -46,10 +47,12 @@ def run_selftest(use_bwrap=True, use_cgroup=True) -> int:
             client.stop_channels()
             ok = verdict == ["BLOCKED"]
         except Exception as error:  # the kernel being killed at the memory cap is a pass
-            ok = what == "memory is capped" and box.cgroup is not None and box.cgroup.oom_kills() > 0
+            cgroup = km.provisioner.cgroup
+            ok = what == "memory is capped" and cgroup is not None and cgroup.oom_kills() > 0
             verdict = [f"{type(error).__name__}: {error}" if not ok else "kernel killed at the cap"]
         finally:
-            box.close()
+            run_sync(km.shutdown_kernel)(now=True)
+            km.context.destroy(linger=0)
         failures += not ok
         print(f"{'ok ' if ok else 'NO '} {what}: {verdict[0]}")
     os.remove(os.path.join(secret_dir, "gradebook.db"))

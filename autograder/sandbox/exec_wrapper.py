@@ -1,13 +1,23 @@
-"""Tiny exec wrapper that runs before a grading kernel: join cgroups, set rlimits, exec the kernel.
+"""Tiny exec wrapper that runs just before a grading kernel: join cgroups, set rlimits, exec.
 
 It is run by path with `python -S -E` (no site, no package imports) so it costs ~15 ms, and it
 exists because `preexec_fn` is unsafe in the threaded worker processes that launch kernels.
 
-    python -S -E launch.py --procs /sys/fs/cgroup/.../cgroup.procs --rlimit FSIZE=268435456 -- CMD...
+    python -S -E exec_wrapper.py --procs /sys/fs/cgroup/.../cgroup.procs --rlimit FSIZE=268435456 -- CMD...
 """
 import os
 import resource
 import sys
+
+
+def command_line(procs=(), rlimits=None) -> list:
+    """This wrapper's command line, up to the `--` before the command it runs."""
+    out = [sys.executable, "-S", "-E", os.path.abspath(__file__)]
+    for path in procs:
+        out += ["--procs", path]
+    for name, value in (rlimits or {}).items():
+        out += ["--rlimit", f"{name}={value}"]
+    return out + ["--"]
 
 
 def main(argv):
@@ -23,7 +33,7 @@ def main(argv):
             name, limit = value.split("=")
             resource.setrlimit(getattr(resource, "RLIMIT_" + name), (int(limit), int(limit)))
         else:
-            raise SystemExit(f"launch.py: unknown option {flag}")
+            raise SystemExit(f"exec_wrapper.py: unknown option {flag}")
     os.execvp(command[0], command)
 
 

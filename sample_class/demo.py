@@ -1,14 +1,16 @@
-"""`python -m autograder demo`: grade the bundled sample class end to end, in its own course folder.
+"""`python -m sample_class.demo`: grade the bundled sample class end to end, in its own course folder.
 
 The demo course (default build/demo-class/, gitignored) gets the course's nbgrader_config.py,
 the sources of every assignment the sample class uses (the real ones from source/, the fixture
 one from sample_class/source/), its own gradebook, the sample class's submitted/ tree, and the
 LMS download in sample_class/lms/ collected with `collect`. It then grades every assignment
-through the same Coordinator as `grade`, and with --check compares every score, reason, note and
+through the same flow as `python -m autograder grade`, and with --check compares every score, reason, note and
 review flag with sample_class/expected.json. The real gradebook is never touched.
 """
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -49,7 +51,7 @@ def prepare(course_dir: Path, expected: dict, students=None) -> list:
     `students` (assignment -> names) keeps only those submissions (for benchmarks)."""
     from nbgrader.apps.api import NbGraderAPI
 
-    from .course_config import load_course
+    from autograder.config import load_course
     course_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
     course = load_course(course_dir, f"sqlite:///{course_dir / 'gradebook.db'}")
@@ -123,37 +125,37 @@ def grade_sample_class(course_dir: Path, settings, out=sys.stdout) -> tuple:
     Returns (course, {assignment: AssignmentRun}, {assignment: {student: {notebook:
     NotebookResult}}} covering everything graded so far), for printing or checking.
     """
-    from . import state
-    from .coordinator import Coordinator
-    from .course_config import load_course
-    from .gradebook_writer import GradebookWriter
-    from .intake import collect_lms
-    from .sandbox import Limits
+    from autograder.config import Limits, load_course
+    from autograder.grade import grade
+    from autograder.intake import collect_lms
+    from autograder.store import Store
 
     expected = expected_manifest()
     assignments = prepare(course_dir, expected)
     course = load_course(course_dir, f"sqlite:///{course_dir / 'gradebook.db'}")
-    writer = GradebookWriter(course.db_url, course.course_id)
-    for assignment in assignments:
-        lms = SAMPLE / "lms" / assignment
-        if lms.is_dir():
-            rep = collect_lms(course, assignment, lms, writer.known_students(), "add", None, writer.add_student)
-            print(f"{assignment} LMS download: " + "; ".join(rep.lines()), file=out)
-    writer.close()
+    store = Store(course)
+    try:
+        for assignment in assignments:
+            lms = SAMPLE / "lms" / assignment
+            if lms.is_dir():
+                rep = collect_lms(course, assignment, lms, store.known_students(), "add", None, store.add_student)
+                print(f"{assignment} LMS download: " + "; ".join(rep.lines()), file=out)
+    finally:
+        store.close()
     defaults = Limits()
     items = []
     for assignment in assignments:
-        limits = Limits(**settings.limits.__dict__)
+        limits = dataclasses.replace(settings.limits)
         for key, value in expected.get("limits", {}).get(assignment, {}).items():
             if getattr(limits, key) == getattr(defaults, key):
                 setattr(limits, key, value)
         items.append((assignment, limits))
-    coord = Coordinator(course, settings)
+    runs = grade(course, settings, items)
+    store = Store(course)
     try:
-        runs = coord.grade_many(items)
+        results = {a: store.all_results(a) for a in assignments}
     finally:
-        coord.close()
-    results = {a: state.all_results(course.work_dir, a) for a in assignments}
+        store.close()
     return course, runs, results
 
 
@@ -178,18 +180,20 @@ def grade_table(csv_path: Path) -> str:
     return "\n".join(["", line(head), line(["-" * w for w in widths])] + [line(b) for b in body] + [""])
 
 
-def run_demo(args) -> int:
-    from .cli import print_run, settings_from
-    from .coordinator import GradingError
+def main(argv=None) -> int:
+    from autograder.cli import grading_args, print_run, settings_from
+    from autograder.grade import GradingError
 
+    ap = argparse.ArgumentParser(prog="python -m sample_class.demo", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dir", default=None, help="demo course directory (default: build/demo-class)")
+    ap.add_argument("--check", action="store_true", help="compare with sample_class/expected.json")
+    grading_args(ap)
+    args = ap.parse_args(argv)
     course_dir = Path(args.dir).resolve() if args.dir else ROOT / "build" / "demo-class"
     course_dir.mkdir(parents=True, exist_ok=True)
-    from .course_config import load_course
-    settings = settings_from(args, load_course(ROOT))
-    if args.cell_timeout is None:  # the config's Execute.timeout only if asked for
-        settings.limits.cell_timeout = type(settings.limits)().cell_timeout
     try:
-        course, runs, results = grade_sample_class(course_dir, settings)
+        course, runs, results = grade_sample_class(course_dir, settings_from(args))
     except GradingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -208,3 +212,7 @@ def run_demo(args) -> int:
         n = sum(len(nbs) for g in ("submitted", "lms") for s in expected[g].values() for nbs in s.values())
         print(f"all {n} sample notebooks graded as sample_class/expected.json says")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""Where the autograder stands in for nbgrader's gradebook access, and every private nbgrader call.
+
+nbgrader's preprocessors open the gradebook themselves. On a worker there is none: the
+`Shipped*` subclasses answer from the instructor's data shipped with the task. In the
+coordinator, `SharedSaveAutoGrades` uses the run's one open gradebook. The step lists are read
+from nbgrader's own `Autograde` converter, with these subclasses swapped in, so a preprocessor
+nbgrader adds to autograde is picked up here.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import nbformat
+from nbgrader import utils as nbutils
+from nbgrader.api import MissingEntry
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import (AssignLatePenalties, ClearHiddenTests, Execute, GetGrades,
+                                    OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+from nbgrader.preprocessors.base import NbGraderPreprocessor
+from traitlets import Any as AnyTrait
+from traitlets import Dict
+
+from .instructor import InstructorNotebook
+
+
+class ShippedGradebook:
+    """The subset of nbgrader's Gradebook API that the sanitizing preprocessors call."""
+
+    def __init__(self, instructor: InstructorNotebook, assignment: str):
+        self.instructor, self.assignment = instructor, assignment
+        self._cells = {c["name"]: SimpleNamespace(**c) for c in instructor.source_cells}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def _check(self, notebook_id, assignment_id):
+        if notebook_id != self.instructor.name or assignment_id != self.assignment:
+            raise MissingEntry()
+
+    def find_source_cell(self, name, notebook_id, assignment_id):
+        self._check(notebook_id, assignment_id)
+        if name not in self._cells:
+            raise MissingEntry()
+        return self._cells[name]
+
+    def find_graded_cell(self, name, notebook_id, assignment_id):
+        self._check(notebook_id, assignment_id)
+        if name not in self.instructor.grade_cells:
+            raise MissingEntry()
+        g = self.instructor.grade_cells[name]
+        return SimpleNamespace(name=name, max_score=g["max_score"], cell_type=g["cell_type"])
+
+    def find_notebook(self, notebook_id, assignment_id):
+        self._check(notebook_id, assignment_id)
+        m = self.instructor
+        return SimpleNamespace(
+            name=m.name, kernelspec=m.kernelspec,
+            source_cells=[self._cells[c["name"]] for c in m.source_cells],
+            grade_cells=[SimpleNamespace(name=n, max_score=g["max_score"]) for n, g in m.grade_cells.items()],
+            solution_cells=[SimpleNamespace(name=n) for n in m.solution_cells],
+            task_cells=[SimpleNamespace(name=n, max_score=s) for n, s in m.task_cells.items()],
+        )
+
+
+class ShippedOverwriteKernelspec(OverwriteKernelspec):
+    shipped = AnyTrait()
+
+    def preprocess(self, nb, resources):
+        kernelspec = self.shipped.instructor.kernelspec_dict
+        if kernelspec:
+            nb.metadata["kernelspec"] = kernelspec
+        return nb, resources
+
+
+class ShippedOverwriteCells(OverwriteCells):
+    """nbgrader's OverwriteCells with the gradebook swapped for the shipped copy."""
+    shipped = AnyTrait()
+
+    def preprocess(self, nb, resources):
+        self.notebook_id = resources["nbgrader"]["notebook"]
+        self.assignment_id = resources["nbgrader"]["assignment"]
+        self.gradebook = self.shipped
+        nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
+        for cell in nb.cells:
+            # Cells nbgrader disowned (an unknown grade_id, the losing copy of a duplicate) keep
+            # metadata without a grade_id, on which nbgrader's own later steps crash. They are
+            # the learner's cells now: plain cells.
+            meta = cell.metadata.get("nbgrader")
+            if meta is not None and (not isinstance(meta, dict) or "grade_id" not in meta):
+                del cell.metadata["nbgrader"]
+        if self.add_missing_cells:
+            try:
+                nb, resources = self.add_missing_grade_cells(nb, resources)
+            except (KeyError, ValueError):
+                # nbgrader re-inserts a deleted cell after the cell before it in the source; when
+                # that one is gone too it fails. Put the rest back after the nearest survivor.
+                self._insert_remaining(nb)
+            nb, resources = self.add_missing_task_cells(nb, resources)
+        return nb, resources
+
+    def _insert_remaining(self, nb):
+        instructor = self.shipped.instructor
+        order = instructor.grade_ids
+        for name in order:
+            present = {c.metadata.get("nbgrader", {}).get("grade_id"): i for i, c in enumerate(nb.cells)}
+            if name in present:
+                continue
+            cell = self.missing_cell_transform(self.shipped.find_source_cell(name, instructor.name,
+                                                                             self.assignment_id),
+                                               instructor.grade_cells[name]["max_score"],
+                                               is_solution=name in instructor.solution_cells)
+            before = [present[p] for p in order[:order.index(name)] if p in present]
+            nb.cells.insert(max(before) + 1 if before else 0, cell)
+
+
+class SharedSaveAutoGrades(SaveAutoGrades):
+    """nbgrader's SaveAutoGrades (its `_add_score`/`_add_comment` decide every grade), using the
+    coordinator's open gradebook instead of opening one per notebook."""
+    shared = AnyTrait()
+
+    def preprocess(self, nb, resources):
+        self.notebook_id = resources["nbgrader"]["notebook"]
+        self.assignment_id = resources["nbgrader"]["assignment"]
+        self.student_id = resources["nbgrader"]["student"]
+        self.db_url = resources["nbgrader"]["db_url"]
+        self.gradebook = self.shared
+        return NbGraderPreprocessor.preprocess(self, nb, resources)
+
+
+class ShippedGetGrades(GetGrades):
+    """nbgrader's GetGrades (feedback) with the gradebook's answers shipped in."""
+    data = Dict()
+
+    def preprocess(self, nb, resources):
+        resources["nbgrader"].update(score=self.data["score"], max_score=self.data["max_score"],
+                                     late_penalty=self.data["late_penalty"])
+        for cell in nb.cells:
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if gid is None:
+                continue
+            if nbutils.is_solution(cell) or nbutils.is_task(cell):
+                cell.metadata.nbgrader["comment"] = self.data["comments"].get(gid)
+            if nbutils.is_grade(cell) or nbutils.is_task(cell):
+                g = self.data["grades"].get(gid, {})
+                cell.metadata.nbgrader["score"] = g.get("score", 0)
+                cell.metadata.nbgrader["points"] = g.get("max_score", cell.metadata.nbgrader.get("points", 0))
+        return nb, resources
+
+
+def clear_hidden_tests(source: str) -> tuple:
+    """(source as students received it, whether it had hidden tests), by nbgrader's
+    ClearHiddenTests. Unbalanced markers raise RuntimeError, as in nbgrader."""
+    cell = nbformat.v4.new_code_cell(source)
+    had_hidden = ClearHiddenTests()._remove_hidden_test_region(cell)
+    return cell.source, had_hidden
+
+
+def released_source(source: str) -> str:
+    """A cell's text as students received it; unchanged when its markers are unbalanced."""
+    try:
+        return clear_hidden_tests(source)[0]
+    except RuntimeError:
+        return source
+
+
+# -- nbgrader autograde's step lists ------------------------------------------------------------
+def _autograde_default(name: str) -> list:
+    return list(Autograde.class_traits()[name].default())
+
+
+# Steps the coordinator runs itself, with the gradebook (store.py).
+GRADEBOOK_STEPS = (SaveAutoGrades, AssignLatePenalties)
+_SHIPPED = {OverwriteKernelspec: ShippedOverwriteKernelspec, OverwriteCells: ShippedOverwriteCells}
+
+
+def sanitize_steps() -> list:
+    """nbgrader autograde's sanitize chain, gradebook readers swapped for shipped ones."""
+    return [_SHIPPED.get(cls, cls) for cls in _autograde_default("sanitize_preprocessors")]
+
+
+def after_execute_steps() -> list:
+    """nbgrader autograde's steps after Execute that need no gradebook."""
+    steps = _autograde_default("autograde_preprocessors")
+    return [cls for cls in steps[steps.index(Execute) + 1:] if cls not in GRADEBOOK_STEPS]
