@@ -567,7 +567,14 @@ test_acc = float((probs.argmax(axis=-1) == y_test).mean())
 print(f"held-out accuracy: {test_acc:.3f} (chance 0.333)")
 
 # %% kind="test" grade_id="train-stacked-lstm-test" points=2
-check_loss_fell(result.losses)
+# Written out instead of check_loss_fell, whose message blames shapes: if training ran, the loss
+# accepted the output's shape, and the exercise 3 test checks the shapes and their meaning.
+fifth = max(1, len(result.losses) // 5)
+first, last = float(np.mean(result.losses[:fifth])), float(np.mean(result.losses[-fifth:]))
+check_true(last < 0.7 * first,
+           f"training loss did not fall enough (first steps {first:.4f}, last steps {last:.4f}; needed "
+           "below 0.7 x the start). The exercise 3 test checks the shapes and what the second LSTM "
+           "reads: does it pass?")
 check_at_least(test_acc, 0.9, "held-out accuracy of the stacked LSTM classifier",
                hint="a correct model reaches about 0.99 in 100 steps")
 
