@@ -95,6 +95,6 @@ def render(d: Diagnosis) -> str:
         out += ["  " + r for r in side_by_side(tuple(output), tuple(target))]
     if d.reading:
         out.append(f"reading: {d.reading}")
-    out += d.notes
+    out += [n for n in d.notes if n]
     out.append("(the traceback above is unchanged; `%shapes off` hides this)")
     return "\n".join(out)

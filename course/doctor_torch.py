@@ -125,12 +125,15 @@ def diagnose(error: BaseException) -> Diagnosis | None:
     x = _call_input(model_frame)
     ct = _tracer()
     d = Diagnosis(error, model=_describe(model))
+    tr = None
     if x is not None:
         d.input_shape = tuple(x.shape)
         with untouched(model):
             tr = ct.trace(model, torch.zeros_like(x))
         d.rows = tr.rows
-        if tr.failure is not None:
+        # Only a failure of the same kind is the learner's error (zeros alone, or a forward that
+        # needs more arguments than the one tensor, can fail differently): else trust the frames.
+        if tr.failure is not None and type(tr.failure.error) is type(error):
             f = tr.failure
             d.got = f.got
             if f.kind.startswith("("):  # raised by code in a custom forward, between layers
@@ -141,12 +144,22 @@ def diagnose(error: BaseException) -> Diagnosis | None:
                 mod = dict(model.named_modules()).get(f.name, leaf)
                 d.failing = Row(f.name or type(mod).__name__, f.kind, f.got, None, sum(p.numel() for p in mod.parameters(recurse=False)))
                 d.expects = f.expects
-    if d.failing is None:  # the zeros ran through (the error depends on the data): the frames say where
+    if d.failing is None:  # the trace did not meet the same error (it depends on the data): the frames say where
+        if tr is not None and tr.failure is not None:
+            d.rows = []
+        if list(leaf.children()):  # the error is in a custom forward's own code, between its layers
+            d.failing = Row(f"{type(leaf).__name__}.forward", "code in forward", d.input_shape, None, 0)
+            d.got, d.expects, d.rows = d.input_shape, "tensors whose shapes fit together", []
+            d.notes.append(_forward_tensors(fs))
+            d.reading = reading(error, None)
+            return d
         got = _call_input(leaf_frame)
         name = next((n for n, m in model.named_modules() if m is leaf), type(leaf).__name__) or type(leaf).__name__
         d.failing = Row(name, type(leaf).__name__, tuple(got.shape) if got is not None else None, None,
                         sum(p.numel() for p in leaf.parameters(recurse=False)))
         d.got, d.expects = d.failing.input_shape, ct.expects(leaf)
+        cut = next((k for k, r in enumerate(d.rows) if r.name == name), len(d.rows))
+        d.rows = d.rows[:cut]  # the layers before the failing one
     d.reading = reading(error, d.got)
     return d
 
