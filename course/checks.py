@@ -41,8 +41,12 @@ def check_true(condition: bool, message: str) -> None:
         raise ShapeCheckError(message)
 
 
-def check_loss_fell(losses: Sequence[float], factor: float = 0.7, name: str = "training loss") -> None:
-    """The mean of the last fifth of `losses` is below `factor` times the mean of the first fifth."""
+def check_loss_fell(losses: Sequence[float], factor: float = 0.7, name: str = "training loss",
+                    hint: str = "") -> None:
+    """The mean of the last fifth of `losses` is below `factor` times the mean of the first fifth.
+
+    The message does not guess at shapes: by the time a model trains, its output shapes passed
+    their own tests, so the cause is usually what the layers compute in between."""
     losses = [float(v) for v in losses]
     check_true(len(losses) >= 5, f"{name}: need at least 5 recorded steps, got {len(losses)}")
     check_true(all(math.isfinite(v) for v in losses), f"{name}: became NaN or infinite during training")
@@ -50,7 +54,9 @@ def check_loss_fell(losses: Sequence[float], factor: float = 0.7, name: str = "t
     start, end = sum(losses[:k]) / k, sum(losses[-k:]) / k
     check_true(end < factor * start,
                f"{name}: did not fall enough (first steps {start:.4f}, last steps {end:.4f}; "
-               f"needed below {factor:.2f} x the start). Check the model's output shape against the targets.")
+               f"needed below {factor:.2f} x the start). "
+               + (hint or "Look at what the model computes, not only its shapes: a layer that discards "
+                          "information, a missing activation, or a loss that does not fit the targets."))
 
 
 def check_at_least(value: float, threshold: float, name: str, hint: str = "") -> None:
