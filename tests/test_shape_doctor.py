@@ -279,6 +279,9 @@ KERAS_CELLS = {
     "decoder-vs-target": (
         "decoder = keras.Sequential([keras.Input((32,)), layers.Dense(784)])\ndecoder.compile('adam', 'mse')\n"
         "decoder.fit(np.zeros((8, 32), 'float32'), np.zeros((8, 28, 28, 1), 'float32'), verbose=0)"),
+    "features-vs-target": (
+        "clf = keras.Sequential([keras.Input((784,)), layers.Dense(10)])\nclf.compile('adam', 'mse')\n"
+        "clf.fit(np.zeros((8, 784), 'float32'), np.zeros((8, 784), 'float32'), verbose=0)"),
     "odd-skip": (
         "image = keras.Input((15, 15, 1))\n"
         "down = layers.Conv2D(4, 3, strides=2, padding='same')(image)\n"
@@ -304,6 +307,9 @@ KERAS_CASES = [
       "the model's output (8, 13, 13, 10)"]),
     ("decoder-vs-target", "mse (compiled loss)", "loss", "(8, 784)",
      ["output (8, 784) vs target (8, 28, 28, 1)", "axes that differ: 1 (784 vs 28)"]),
+    ("features-vs-target", "mean_squared_error", "loss", "(None, 10)",
+     ["output (None, 10) vs target (None, 784)", "needs two equal sizes but got 784 and 10",
+      "[?,784] and [?,10]", "inside the loss"]),
     ("odd-skip", "merge", "Concatenate", "(None, 16, 16, 4)",
      ["(None, 16, 16, 4), (None, 15, 15, 1)", "every axis but the concatenation axis"]),
 ]
