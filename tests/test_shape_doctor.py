@@ -279,6 +279,17 @@ KERAS_CELLS = {
     "decoder-vs-target": (
         "decoder = keras.Sequential([keras.Input((32,)), layers.Dense(784)])\ndecoder.compile('adam', 'mse')\n"
         "decoder.fit(np.zeros((8, 32), 'float32'), np.zeros((8, 28, 28, 1), 'float32'), verbose=0)"),
+    "custom-call": (
+        "class Encoder(keras.Model):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.conv = layers.Conv2D(4, 3)\n"
+        "        self.code = layers.Dense(3, name='code')\n"
+        "    def call(self, x):\n"
+        "        h = self.conv(x)\n"
+        "        return self.code(keras.ops.reshape(h, (h.shape[0], -1)))\n"
+        "encoder = Encoder()\nencoder(np.zeros((2, 8, 8, 1), 'float32'))\n"
+        "encoder(np.zeros((2, 9, 9, 1), 'float32'))"),
     "features-vs-target": (
         "clf = keras.Sequential([keras.Input((784,)), layers.Dense(10)])\nclf.compile('adam', 'mse')\n"
         "clf.fit(np.zeros((8, 784), 'float32'), np.zeros((8, 784), 'float32'), verbose=0)"),
@@ -307,6 +318,8 @@ KERAS_CASES = [
       "the model's output (8, 13, 13, 10)"]),
     ("decoder-vs-target", "mse (compiled loss)", "loss", "(8, 784)",
      ["output (8, 784) vs target (8, 28, 28, 1)", "axes that differ: 1 (784 vs 28)"]),
+    ("custom-call", "code", "Dense", "(2, 196)",
+     ["expects (..., 144), got (2, 196)", "custom call()", "tensors in Encoder.call: x (2, 9, 9, 1), h (2, 7, 7, 4)"]),
     ("features-vs-target", "mean_squared_error", "loss", "(None, 10)",
      ["output (None, 10) vs target (None, 784)", "needs two equal sizes but got 784 and 10",
       "[?,784] and [?,10]", "inside the loss"]),
