@@ -1,6 +1,7 @@
 """Start JupyterLab for the course: what `make lab` runs, and what the browser test starts.
 
     python -m tools.lab                       # the repository, on 127.0.0.1, a token printed
+    python -m tools.lab --instructor          # the same with nbgrader's instructor UI (make lab-instructor)
     python -m tools.lab --root DIR --port N --token T [-- extra jupyter lab arguments]
 
 Self-study needs no JupyterHub and no nbgrader exchange. The launcher therefore:
