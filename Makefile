@@ -3,25 +3,45 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# make setup / make lab install exactly one lock of locks/ (`make lock` writes them from requirements.txt):
+# FRAMEWORK=all (default) both frameworks, FRAMEWORK=torch without TensorFlow, FRAMEWORK=keras without
+# PyTorch. INSTALLER=auto|uv|pip, WHEELS, TORCH_INDEX: tools/env.sh and docs/install.md.
+FRAMEWORK ?= all
+ifeq ($(filter $(FRAMEWORK),all torch keras),)
+$(error FRAMEWORK must be all, torch or keras, not '$(FRAMEWORK)')
+endif
+export PYTHON VENV INSTALLER WHEELS TORCH_INDEX UPGRADE LOCK_PLATFORM
+# One stamp per installed lock: .installed (everything; tests, grading and `make course` need it),
+# .installed-torch or .installed-keras (a one-framework `make lab`).
+STAMP_ALL := $(VENV)/.installed
+STAMP := $(if $(filter all,$(FRAMEWORK)),$(STAMP_ALL),$(VENV)/.installed-$(FRAMEWORK))
 export TF_CPP_MIN_LOG_LEVEL := 3
 export KERAS_BACKEND := tensorflow
 export PYTHONDONTWRITEBYTECODE := 1
 # nbgrader shells out to `alembic` (and kernels to `python`): the venv must come first on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup system course release validate grade-demo test lab lab-instructor bench gpu-check clean
+.PHONY: setup lock system course release validate grade-demo test lab lab-instructor bench gpu-check clean
 
-# Idempotent: a second run finds the stamp newer than its inputs and does nothing.
+# Idempotent: a second run finds the stamp newer than its lock and does nothing.
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
-	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.txt
-	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
-	touch $(STAMP)
+$(STAMP_ALL): locks/all.txt pyproject.toml
+	@bash tools/env.sh setup all
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# A one-framework lab: the full environment, when it is installed and current, already has it.
+$(VENV)/.installed-%: locks/%.txt pyproject.toml
+	@if [ -f $(STAMP_ALL) ] && [ $(STAMP_ALL) -nt locks/all.txt ] && [ $(STAMP_ALL) -nt pyproject.toml ]; then \
+	  echo "==> using the installed environment (both frameworks)"; \
+	else bash tools/env.sh setup $* && rm -f $(VENV)/.installed $(VENV)/.installed-*; fi
+	@touch $@
+
+# Re-resolve requirements.txt (and requirements-bootstrap.txt) into locks/*.txt; needs PyPI.
+# Keeps every locked version the pins allow; UPGRADE=1 takes the newest instead.
+lock:
+	@bash tools/env.sh lock
 
 # OS packages for the sandbox (bubblewrap) and the browser test (chromium); skipped when present.
 system:
@@ -40,7 +60,7 @@ grade-demo: setup
 
 course: setup system release grade-demo
 
-test: setup system
+test: $(STAMP_ALL) system
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lab: setup

@@ -133,7 +133,9 @@ def main(argv: list[str] | None = None) -> None:
     config_dir = INSTRUCTOR_CONFIG_DIR if args.instructor else CONFIG_DIR
     env = environment(config_dir=write_config(config_dir, instructor=args.instructor))
     os.chdir(REPO)
-    sys.stdout.flush()
+    # The one line a learner needs among Jupyter's start-up log (make lab printed the install steps).
+    print("==> starting JupyterLab: open the http://127.0.0.1:.../lab?token=... address it prints below "
+          "(Ctrl+C twice stops it)", flush=True)
     os.execve(cmd[0], cmd, env)
 
 
