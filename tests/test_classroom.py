@@ -1,0 +1,336 @@
+"""A classroom on real services: the nbgrader exchange between Unix users, a PostgreSQL gradebook,
+a Dask cluster started from the command line, and the formgrader in a browser.
+
+Every test starts its own services and stops them itself, on loopback addresses and Unix sockets
+only, and drives them through command lines (`nbgrader ...`, `python -m autograder ...`,
+`dask scheduler` / `dask worker`, `initdb` / `pg_ctl`), never through the grader's internals.
+They use the sample class's cheap fixture assignment (sample_class/source/90-mini-shapes) and its
+generated submissions: ada answers everything correctly, cleo partly (sample_class/expected.json
+says which tests she loses).
+
+They need root (to create Unix users and run PostgreSQL as one of them), which CI has, and
+Debian's postgresql (`make system` installs it). A missing piece is a failure with a message
+saying what to install or fix, never a skip.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import glob
+import io
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "sample_class"
+VENV_BIN = Path(sys.executable).parent
+MINI = "90-mini-shapes"
+COURSE_ID = "shape-errors"
+EXPECTED = json.loads((SAMPLE / "expected.json").read_text())
+# Grading budgets for a loaded 2-core machine (the sample class's own are tighter).
+GRADE_LIMITS = ["--cell-timeout", "90", "--notebook-timeout", "300", "--memory-mb", "3072", "--no-progress"]
+
+pytestmark = [pytest.mark.classroom, pytest.mark.xdist_group("classroom")]
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _env(home: str | None = None, user: str | None = None, **extra) -> dict:
+    """A clean environment for a command (as another user when `user` is given): the venv's bin first."""
+    env = {
+        "PATH": f"{VENV_BIN}{os.pathsep}/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+        "LANG": "C.UTF-8",
+        "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow", "MPLBACKEND": "Agg",
+        "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "0"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "HOME": home or os.environ.get("HOME", "/root"),
+    }
+    if user:
+        env.update(USER=user, LOGNAME=user)
+    env.update(extra)
+    return env
+
+
+def run(cmd, cwd, user: str | None = None, env: dict | None = None, check=True, timeout=600,
+        what: str | None = None) -> subprocess.CompletedProcess:
+    """Run a command (as `user` when given), failing with its output when it fails."""
+    kw = {}
+    if user:
+        pw = pwd.getpwnam(user)
+        kw = dict(user=pw.pw_uid, group=pw.pw_gid, extra_groups=[])
+        env = env or _env(pw.pw_dir, user)
+    try:
+        proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env or _env(), capture_output=True, text=True,
+                              timeout=timeout, **kw)
+    except PermissionError as error:
+        raise AssertionError(f"user {user} cannot run {cmd[0]} ({error}): every folder above this checkout's "
+                             f"venv and its interpreter ({os.path.realpath(VENV_BIN / 'python')}) needs o+x, "
+                             f"every file o+r") from None
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{what or ' '.join(map(str, cmd))} failed (exit {proc.returncode}"
+                             f"{' as ' + user if user else ''}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return proc
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_course(folder: Path, students: list[str], assignments=(MINI,), db: str | None = None) -> Path:
+    """A course folder as an instructor sets one up: the course's nbgrader_config.py, the fixture
+    assignment's source under each name in `assignments` (copies are separate assignments to
+    nbgrader), `nbgrader generate_assignment`, and the sample class's submissions of `students`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "nbgrader_config.py", folder)
+    for assignment in assignments:
+        shutil.copytree(SAMPLE / "source" / MINI, folder / "source" / assignment)
+        run([VENV_BIN / "nbgrader", "generate_assignment", assignment, "--force",
+             *(["--db", db] if db else [])], cwd=folder)
+        for student in students:
+            shutil.copytree(SAMPLE / "submitted" / student / MINI, folder / "submitted" / student / assignment)
+    return folder
+
+
+def grade(course: Path, assignments, *args, db: str | None = None, user: str | None = None,
+          popen=False, env: dict | None = None):
+    cmd = [VENV_BIN / "python", "-m", "autograder", "grade", *assignments, "--course", course,
+           *(["--db", db] if db else []), *GRADE_LIMITS, *args]
+    if popen:
+        return subprocess.Popen([str(c) for c in cmd], cwd=course, env=env or _env(),
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return run(cmd, cwd=course, user=user, env=env, what="python -m autograder grade")
+
+
+def gradebook_rows(db_url: str) -> list[tuple]:
+    """(assignment, student, notebook, test, score) for every grade of every submission, read
+    with nbgrader's public Gradebook API; a doubled or lost grade shows up as a repeated or
+    missing key."""
+    from nbgrader.api import Gradebook
+
+    rows = []
+    with Gradebook(db_url, COURSE_ID) as gb:
+        for assignment in gb.assignments:
+            for submission in assignment.submissions:
+                for notebook in submission.notebooks:
+                    for g in notebook.grades:
+                        rows.append((assignment.name, submission.student_id, notebook.name, g.name, g.score))
+    return rows
+
+
+def scores_by_key(rows) -> dict:
+    keyed = {r[:4]: r[4] for r in rows}
+    assert len(keyed) == len(rows), f"{len(rows) - len(keyed)} grade(s) saved twice"
+    return keyed
+
+
+def expected_total(student: str) -> float:
+    """The points `student` earns on the fixture assignment, from sample_class/expected.json."""
+    from nbgrader.api import Gradebook  # noqa: F401  (only to fail early if nbgrader is missing)
+    total = 0.0
+    for notebook, exp in EXPECTED["submitted"][student][MINI].items():
+        nb = json.loads((SAMPLE / "source" / MINI / f"{notebook}.ipynb").read_text())
+        for cell in nb["cells"]:
+            meta = cell["metadata"].get("nbgrader", {})
+            if meta.get("grade"):
+                total += exp["tests"].get(meta["grade_id"], [meta["points"]])[0]
+    return total
+
+
+# --------------------------------------------------------------------------- Unix users
+
+def _untraversable(path: Path) -> list[Path]:
+    """Folders above `path` that other users cannot pass through (no o+x)."""
+    out = []
+    for folder in [*reversed(path.parents)]:
+        if not os.stat(folder).st_mode & stat.S_IXOTH:
+            out.append(folder)
+    return out
+
+
+@pytest.fixture(scope="module")
+def shared_environment():
+    """Make the course's Python usable by other Unix users for the module's duration.
+
+    Students and graders run this checkout's virtual environment, whose interpreter may live
+    under a folder only root can enter (a pyenv Python under /root, a CI clone under /root):
+    such folders get search permission (o+x: enter, not list) and get their modes back
+    afterwards. The files themselves must be readable by others already; if they are not (a
+    venv built under umask 077), the test fails saying so.
+    """
+    targets = {Path(os.path.realpath(VENV_BIN / "python")), REPO / "course" / "__init__.py",
+               REPO / "autograder" / "__init__.py", VENV_BIN / "nbgrader"}
+    changed = {}
+    for target in targets:
+        for folder in _untraversable(target):
+            if folder not in changed:
+                changed[folder] = os.stat(folder).st_mode
+                os.chmod(folder, changed[folder] | stat.S_IXOTH)
+    unreadable = [str(t) for t in targets if not os.stat(t).st_mode & stat.S_IROTH]
+    try:
+        assert not unreadable, (f"other users cannot read {unreadable}: the virtual environment and the "
+                                f"checkout must be world-readable for students and graders (chmod -R o+rX)")
+        yield sorted(map(str, changed))
+    finally:
+        for folder, mode in changed.items():
+            os.chmod(folder, stat.S_IMODE(mode))
+
+
+@pytest.fixture(scope="module")
+def unix_users():
+    """Create Unix users on demand (useradd -m) and remove them (userdel -r) afterwards."""
+    if os.geteuid() != 0:
+        pytest.fail("the classroom tests create Unix users and must run as root (CI does)")
+    made = []
+    tag = uuid.uuid4().hex[:5]
+
+    def create(role: str) -> str:
+        name = f"cls{tag}{role}"[:31]
+        run(["useradd", "--create-home", "--shell", "/bin/bash", name], cwd="/", what=f"useradd {name}")
+        made.append(name)
+        return name
+
+    try:
+        yield create
+    finally:
+        for name in made:
+            subprocess.run(["userdel", "--remove", name], capture_output=True)
+
+
+# --------------------------------------------------------------------------- 1. exchange
+
+def _write_config(home: Path, user: str, text: str) -> None:
+    pw = pwd.getpwnam(user)
+    folder = home / ".jupyter"
+    folder.mkdir(exist_ok=True)
+    (folder / "nbgrader_config.py").write_text(text)
+    for p in (folder, folder / "nbgrader_config.py"):
+        os.chown(p, pw.pw_uid, pw.pw_gid)
+
+
+ANSWER_SCRIPT = """
+import json, sys, nbformat
+from pathlib import Path
+answers = json.load(open(sys.argv[1]))
+for path in Path(sys.argv[2]).glob('*.ipynb'):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        gid = cell.metadata.get('nbgrader', {}).get('grade_id')
+        if cell.metadata.get('nbgrader', {}).get('solution') and gid in answers.get(path.stem, {}):
+            cell.source = answers[path.stem][gid]
+    nbformat.write(nb, path)
+"""
+
+
+def _answers_of(student: str) -> dict:
+    """The answer cells of a sample-class submission: what this student types into the fetched copy."""
+    out = {}
+    for path in sorted((SAMPLE / "submitted" / student / MINI).glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        out[path.stem] = {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"]) for c in nb["cells"]
+                          if c["metadata"].get("nbgrader", {}).get("solution")}
+    return out
+
+
+def _denied(user: str, path: Path, op: str = "read") -> str:
+    """Try to read (or list) `path` as `user`; return the error's name (PermissionError expected)."""
+    code = ("import os, sys\ntry:\n"
+            f"    {'os.listdir(sys.argv[1])' if op == 'list' else 'open(sys.argv[1]).read()'}\n"
+            "    print('ALLOWED')\nexcept OSError as e:\n    print(type(e).__name__)\n")
+    return run(["/usr/bin/python3" if os.path.exists("/usr/bin/python3") else VENV_BIN / "python", "-c", code,
+                path], cwd="/tmp", user=user).stdout.strip()
+
+
+def test_exchange_between_unix_users(shared_environment, unix_users, tmp_path):
+    """Instructor and two students as separate Unix users, through a sticky shared exchange."""
+    instructor, good, partial = unix_users("i"), unix_users("a"), unix_users("b")
+    base = Path(tempfile.mkdtemp(prefix="classroom-exchange-"))
+    try:
+        os.chmod(base, 0o755)
+        exchange = base / "exchange"
+        exchange.mkdir()
+        os.chmod(exchange, 0o1777)  # docs/instructors.md: chmod ugo+rwx,+t
+        config = f"c = get_config()\nc.CourseDirectory.course_id = {COURSE_ID!r}\nc.Exchange.root = {str(exchange)!r}\n"
+        homes = {u: Path(pwd.getpwnam(u).pw_dir) for u in (instructor, good, partial)}
+        for user, home in homes.items():
+            _write_config(home, user, config)
+
+        # The instructor's course folder, private to them.
+        course = homes[instructor] / "course"
+        run(["mkdir", "-m", "700", course], cwd=homes[instructor], user=instructor)
+        run(["cp", REPO / "nbgrader_config.py", course], cwd=course, user=instructor)
+        run(["cp", "-r", SAMPLE / "source", course / "source"], cwd=course, user=instructor)
+        nbgrader = VENV_BIN / "nbgrader"
+        run([nbgrader, "generate_assignment", MINI, "--force"], cwd=course, user=instructor)
+        run([nbgrader, "release_assignment", MINI], cwd=course, user=instructor)
+
+        answers = {good: _answers_of("ada"), partial: _answers_of("cleo")}
+        for student, given in answers.items():
+            home = homes[student]
+            run([nbgrader, "fetch_assignment", MINI], cwd=home, user=student)
+            answer_file = base / f"{student}-answers.json"
+            answer_file.write_text(json.dumps(given))
+            os.chmod(answer_file, 0o644)
+            run([VENV_BIN / "python", "-c", ANSWER_SCRIPT, answer_file, home / MINI], cwd=home, user=student)
+            run([nbgrader, "submit", MINI], cwd=home, user=student)
+
+        # A student cannot find the other's submission in the exchange (inbound cannot be listed)...
+        inbound = exchange / COURSE_ID / "inbound"
+        assert [p.name.split("+")[0] for p in inbound.iterdir()].count(good) == 1
+        assert _denied(partial, inbound, "list") == "PermissionError"
+
+        collected = run([nbgrader, "collect", MINI], cwd=course, user=instructor)
+        assert "cheating attempt" not in collected.stdout + collected.stderr
+        graded = grade(course, [MINI], "--jobs", "2", user=instructor)
+        print(graded.stdout)
+        # WORKAROUND (reported to the lead): the autograder's feedback/ lacks the timestamp.txt and
+        # submission_secret.txt that `nbgrader generate_feedback` copies and `release_feedback` reads.
+        for student in answers:
+            for name in ("timestamp.txt", "submission_secret.txt"):
+                rel = Path(student) / MINI / name
+                if not (course / "feedback" / rel).exists():
+                    run(["cp", course / "submitted" / rel, course / "feedback" / rel], cwd=course, user=instructor)
+        run([nbgrader, "release_feedback", MINI], cwd=course, user=instructor)
+
+        # ... nor read it once collected, nor the instructor's solutions.
+        other_submission = course / "submitted" / good / MINI / f"{MINI}-torch.ipynb"
+        assert other_submission.is_file()
+        assert _denied(partial, other_submission) == "PermissionError"
+        assert _denied(partial, course / "source" / MINI / f"{MINI}-torch.ipynb") == "PermissionError"
+        assert _denied(partial, course / "gradebook.db") == "PermissionError"
+
+        for student, sample in ((good, "ada"), (partial, "cleo")):
+            run([nbgrader, "fetch_feedback", MINI], cwd=homes[student], user=student)
+            pages = sorted((homes[student] / MINI / "feedback").glob("*/*.html"))
+            assert {p.stem for p in pages} == {f"{MINI}-torch", f"{MINI}-numpy"}, pages
+            total, top = 0.0, 0.0
+            for page in pages:
+                assert page.stat().st_uid == pwd.getpwnam(student).pw_uid
+                got, most = _page_score(page.read_text())
+                total, top = total + got, top + most
+            assert total == expected_total(sample), (student, total, pages)
+        assert expected_total("cleo") < expected_total("ada") == top
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _page_score(html: str) -> tuple[float, float]:
+    """The 'Score: X / Y' nbgrader's feedback page shows at the top."""
+    import re
+    m = re.search(r"Score:\s*([0-9.]+)\s*/\s*([0-9.]+)", re.sub(r"<[^>]+>", " ", html))
+    assert m, "no 'Score: X / Y' in the feedback page"
+    return float(m.group(1)), float(m.group(2))
