@@ -21,6 +21,8 @@ from .shapes import shape_of
 from .trace import Row
 
 _ENTRY = ("__call__", "fit", "predict", "evaluate", "train_on_batch", "test_on_batch", "predict_on_batch")
+# Frames that run a layer on data (a layer's constructor failing is a configuration error).
+_CALLS = _ENTRY + ("call", "build", "compute_output_spec", "compute_output_shape", "symbolic_call")
 
 
 def _tracer():
@@ -68,10 +70,13 @@ def _layer_calls(fs):
     for f in fs:
         loc = f.f_locals
         args = loc.get("args")
-        if isinstance(args, tuple) and args and isinstance(args[0], keras.layers.Layer) and "fn" in loc:
+        fn = getattr(loc.get("fn"), "__name__", "")
+        if isinstance(args, tuple) and args and isinstance(args[0], keras.layers.Layer) and fn in _CALLS:
             out.append((f, args[0], args[1:]))
-        elif isinstance(loc.get("self"), keras.layers.Layer):
-            out.append((f, loc["self"], ()))
+        elif isinstance(loc.get("self"), keras.layers.Layer) and f.f_code.co_name in _CALLS:  # call(self, inputs)
+            code = f.f_code
+            first = loc.get(code.co_varnames[1]) if code.co_argcount > 1 else None
+            out.append((f, loc["self"], (first,) if first is not None else ()))
     return out
 
 
@@ -176,14 +181,18 @@ def diagnose(error: BaseException) -> Diagnosis | None:
                 loss = loss or _compiled_loss(error, calls[0], tr)
             else:  # the symbolic trace got through: keep the layers before it
                 top = _top_level(model, failing)
-                d.rows = tr.rows[:next((k for k, r in enumerate(tr.rows) if r.name == top.name), len(tr.rows))]
+                order = {lay.name: k for k, lay in enumerate(model.layers)}  # the graph's order
+                d.rows = [r for r in tr.rows if order.get(r.name, -1) < order.get(top.name, len(order))]
                 if isinstance(model, keras.Sequential) and top is not failing:
                     failing = top
                     d.got = next((r.input_shape for r in tr.rows if r.name == top.name), None)
                 if d.rows and not isinstance(model, keras.Sequential):
                     d.notes.append("shapes in the table are those the functional model was built with")
         if failing is not None and d.got is None:
-            d.got = next((_shape(a[0]) for _, lay, a in reversed(calls) if lay is failing and a), None)
+            given = next((a[0] for _, lay, a in reversed(calls) if lay is failing and a), None)
+            d.got = _shape(given) if given is not None else None
+            if isinstance(given, (list, tuple)) and len(given) > 1:
+                d.notes.append("its inputs: " + ", ".join(str(_shape(t)) for t in given))
     elif model is not None:  # a layer called on its own, e.g. while building a functional model
         failing, args = model, (args if calls else ())
         tensors = args[0] if args else None

@@ -17,7 +17,7 @@ SHAPE_MESSAGE = re.compile(
     r"input\.size\(-1\)|input_size|value per channel|batch_size|dimensions must be equal|"
     r"incompatible shapes|incompatible with the layer|expected axis|expected (min_)?ndim|"
     r"matrix size-incompatible|matching shapes|same rank|rank|shape|size mismatch|"
-    r"expected \d+d|must match|dimension", re.I)
+    r"expected \d+d|must match|dimension|target size", re.I)
 # Errors that are never about shapes, whatever their message says.
 NOT_SHAPE = (NameError, ImportError, SyntaxError, KeyboardInterrupt, MemoryError, AttributeError,
              ZeroDivisionError, StopIteration, AssertionError)
@@ -84,8 +84,11 @@ def reading(error: BaseException, got: tuple | None = None) -> str:
         shape, want, has = _ints(m.group(1)), int(m.group(2)), int(m.group(3))
         line = (f"the conv reads axis 1 of the input {format_shape(shape)} as channels: {has} there, "
                 f"its weight was made for {want}")
-        if shape and shape[-1] == want:
-            line += f"; the last axis is {want}: this input is channels-last (N, H, W, C)"
+        if got is not None and len(got) == len(shape) - 1 and tuple(got) == tuple(shape[1:]):
+            line += (f"; the input you passed, {format_shape(got)}, has no batch axis, so PyTorch read it as "
+                     f"one sample (C, H, W) and its first axis ({got[0]}) became the channels")
+        elif len(shape) == 4 and shape[-1] == want and shape[1] == shape[2] != want:
+            line += f"; the last axis is {want} and axes 1, 2 are equal: this input looks channels-last (N, H, W, C)"
         return line
     m = re.search(r"input\.size\(-1\) must be equal to input_size\. Expected (\d+), got (\d+)", text)
     if m:
@@ -96,6 +99,10 @@ def reading(error: BaseException, got: tuple | None = None) -> str:
         shape = _ints(m.group(1))
         return (f"in training mode BatchNorm computes each channel's mean and variance over the batch "
                 f"(and any spatial axes); the input {format_shape(shape)} gives it one value per channel")
+    m = re.search(r"Using a target size \((?:torch\.Size\()?(\[[^\]]*\])\)*\) that is different to the input size \((?:torch\.Size\()?(\[[^\]]*\])", text)
+    if m:
+        return (f"the loss compares each output value with the target value at the same position: "
+                f"target {format_shape(_ints(m.group(1)))} vs output {format_shape(_ints(m.group(2)))}")
     m = re.search(r"Expected input batch_size \((\d+)\) to match target batch_size \((\d+)\)", text)
     if m:
         return (f"the loss pairs outputs with targets row by row: {m.group(1)} output rows (the model's "
@@ -108,6 +115,10 @@ def reading(error: BaseException, got: tuple | None = None) -> str:
     if m:
         return (f"concatenation along axis {m.group(1)} needs every other axis equal: the first tensor "
                 f"has {m.group(2)} where tensor number {m.group(4)} has {m.group(3)}")
+    m = re.search(r"Dimension (\d+) in both shapes must be equal: shape\[0\] = (\[[^\]]*\]) vs\. shape\[(\d+)\] = (\[[^\]]*\])", text)
+    if m:
+        return (f"concatenation needs every axis but the concatenation axis equal: axis {m.group(1)} "
+                f"differs between the first tensor {m.group(2)} and tensor {m.group(3)} {m.group(4)}")
     m = re.search(r"Matrix size-incompatible: In\[0\]: \[(\d+),(\d+)\], In\[1\]: \[(\d+),(\d+)\]", text)
     if m:
         a, b, c, d = m.groups()
