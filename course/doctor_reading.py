@@ -17,7 +17,7 @@ SHAPE_MESSAGE = re.compile(
     r"input\.size\(-1\)|input_size|value per channel|batch_size|dimensions must be equal|"
     r"incompatible shapes|incompatible with the layer|expected axis|expected (min_)?ndim|"
     r"matrix size-incompatible|matching shapes|same rank|rank|shape|size mismatch|"
-    r"expected \d+d|must match|dimension|target size", re.I)
+    r"expected \d+d|must match|dimension|target size|output size", re.I)
 # Errors that are never about shapes, whatever their message says.
 NOT_SHAPE = (NameError, ImportError, SyntaxError, KeyboardInterrupt, MemoryError, AttributeError,
              ZeroDivisionError, StopIteration, AssertionError)
@@ -119,6 +119,10 @@ def reading(error: BaseException, got: tuple | None = None) -> str:
     if m:
         return (f"concatenation needs every axis but the concatenation axis equal: axis {m.group(1)} "
                 f"differs between the first tensor {m.group(2)} and tensor {m.group(3)} {m.group(4)}")
+    m = re.search(r"Given input size: \(([\dx]+)\)\. Calculated output size: \(([-\dx]+)\)\. Output size is too small", text)
+    if m:
+        return (f"per sample the input is {m.group(1)} (channels x height x width) and the layer's window "
+                f"would leave {m.group(2)}: the kernel or pool is larger than what is left of the image")
     m = re.search(r"Matrix size-incompatible: In\[0\]: \[(\d+),(\d+)\], In\[1\]: \[(\d+),(\d+)\]", text)
     if m:
         a, b, c, d = m.groups()

@@ -37,6 +37,13 @@ def _tracer():
     return ct
 
 
+def _expects(ct, module) -> str:
+    """ct.expects, plus pooling windows, which it leaves as 'a different shape'."""
+    if isinstance(module, (nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd)):
+        return f"a spatial size at least the window, kernel_size={module.kernel_size}"
+    return ct.expects(module)
+
+
 def _first_tensor(obj):
     if isinstance(obj, torch.Tensor):
         return obj
@@ -143,7 +150,7 @@ def diagnose(error: BaseException) -> Diagnosis | None:
             else:
                 mod = dict(model.named_modules()).get(f.name, leaf)
                 d.failing = Row(f.name or type(mod).__name__, f.kind, f.got, None, sum(p.numel() for p in mod.parameters(recurse=False)))
-                d.expects = f.expects
+                d.expects = _expects(ct, mod) if f.expects == "a different shape" else f.expects
     if d.failing is None:  # the trace did not meet the same error (it depends on the data): the frames say where
         if tr is not None and tr.failure is not None:
             d.rows = []
@@ -157,7 +164,7 @@ def diagnose(error: BaseException) -> Diagnosis | None:
         name = next((n for n, m in model.named_modules() if m is leaf), type(leaf).__name__) or type(leaf).__name__
         d.failing = Row(name, type(leaf).__name__, tuple(got.shape) if got is not None else None, None,
                         sum(p.numel() for p in leaf.parameters(recurse=False)))
-        d.got, d.expects = d.failing.input_shape, ct.expects(leaf)
+        d.got, d.expects = d.failing.input_shape, _expects(ct, leaf)
         cut = next((k for k, r in enumerate(d.rows) if r.name == name), len(d.rows))
         d.rows = d.rows[:cut]  # the layers before the failing one
     d.reading = reading(error, d.got)
