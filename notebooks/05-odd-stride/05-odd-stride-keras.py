@@ -439,8 +439,9 @@ for side in (28, 100, 128, 81):
 # - really compresses: somewhere inside, the feature maps are at most
 #   `ceil(height/4) x ceil(width/4)` (two halvings).
 #
-# Any repair from the list above works. The training cell at the end trains your model on
-# grayscale microscopy and photo patches of an odd size, 31 x 31.
+# Any repair from the list above works, with layers or with `keras.ops` calls in a functional
+# model: the test measures the output of every layer and op. The training cell at the end trains
+# your model on grayscale microscopy and photo patches of an odd size, 31 x 31.
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -473,9 +474,13 @@ def build_autoencoder(height, width, channels=1):
 
 # %% kind="test" grade_id="ex1-exact-size-autoencoder-test" points=4
 def smallest_map(model, shape):
-    """The smallest height and width of any layer's output when the model runs on `shape`."""
+    """The smallest height and width of any layer's or op's output when the model runs on `shape`.
+
+    A functional model lists `keras.ops` calls (ops.max_pool, ops.image.resize, slicing) among its
+    operations, not its layers; Sequential models have layers only.
+    """
     outs = []
-    for layer in model.layers:
+    for layer in getattr(model, "operations", model.layers):
         try:
             out = layer.output
         except (AttributeError, ValueError):
