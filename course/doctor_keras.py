@@ -130,6 +130,8 @@ def _expects(layer) -> str:
     cell = getattr(layer, "cell", None)
     if cell is not None and getattr(cell, "built", False) and getattr(cell, "kernel", None) is not None:
         return f"(N, timesteps, {cell.kernel.shape[0]})"
+    if isinstance(layer, keras.layers.Reshape):
+        return f"{prod(layer.target_shape)} values per sample, to fill {tuple(layer.target_shape)}"
     if isinstance(layer, keras.layers.Concatenate):
         return f"inputs of equal shape on every axis but axis {layer.axis}"
     if type(layer).__name__ in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"):

@@ -123,6 +123,11 @@ def reading(error: BaseException, got: tuple | None = None) -> str:
     if m:
         return (f"per sample the input is {m.group(1)} (channels x height x width) and the layer's window "
                 f"would leave {m.group(2)}: the kernel or pool is larger than what is left of the image")
+    m = re.search(r"total size of the tensor must be unchanged\. Received: input_shape=(\([^)]*\)), target_shape=(\([^)]*\))", text)
+    if m:
+        have, want = _ints(m.group(1)), _ints(m.group(2))
+        return (f"a reshape keeps the number of values per sample: {format_shape(have)} holds "
+                f"{prod(d for d in have if d)}, {format_shape(want)} would hold {prod(d for d in want if d)}")
     m = re.search(r"Matrix size-incompatible: In\[0\]: \[(\d+),(\d+)\], In\[1\]: \[(\d+),(\d+)\]", text)
     if m:
         a, b, c, d = m.groups()
