@@ -30,7 +30,7 @@ def _limit(default: int, help: str, flag: str | None = None):
 class Limits:
     """Per-kernel limits. Times in seconds, sizes in MiB. A new limit is a field here (the command
     line gets its option from it) plus where the sandbox enforces it (sandbox/provisioner.py)."""
-    cell_timeout: int = _limit(120, "seconds per cell before an interrupt (default: the config's Execute.timeout)")
+    cell_timeout: int = _limit(120, "seconds per cell before an interrupt (`grade`: the config's Execute.timeout)")
     notebook_timeout: int = _limit(900, "seconds per notebook before the kernel is killed")
     memory_mb: int = _limit(3072, "memory cap per kernel")
     max_pids: int = _limit(512, "processes per kernel (with a cgroup)")
