@@ -21,7 +21,7 @@ REFRESH = "run `make lock` after editing requirements.txt"
 def _pins(text):
     """name -> version of every `name==version` line (requirements.txt, environment.yml)."""
     return {canonicalize_name(n): v for n, v in
-            re.findall(r"^\s*-?\s*([A-Za-z0-9_.\-\[\]]+)==([^\s#]+)", text, flags=re.M)}
+            re.findall(r"^\s*-?\s*([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?==([^\s#]+)", text, flags=re.M)}
 
 
 def _tagged(framework):
