@@ -334,3 +334,207 @@ def _page_score(html: str) -> tuple[float, float]:
     m = re.search(r"Score:\s*([0-9.]+)\s*/\s*([0-9.]+)", re.sub(r"<[^>]+>", " ", html))
     assert m, "no 'Score: X / Y' in the feedback page"
     return float(m.group(1)), float(m.group(2))
+
+
+# --------------------------------------------------------------------------- the reference run
+
+STUDENTS = ["ada", "cleo", "dev"]  # correct, partly correct, wrong: different scores per test
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The sample submissions graded locally (two jobs) into an SQLite gradebook: what every
+    service-backed run below must reproduce, test by test."""
+    course = make_course(tmp_path_factory.mktemp("reference") / "course", STUDENTS)
+    grade(course, [MINI], "--jobs", "2")
+    rows = scores_by_key(gradebook_rows(f"sqlite:///{course / 'gradebook.db'}"))
+    assert {k[1] for k in rows} == set(STUDENTS) and len({k[2] for k in rows}) == 2
+    return {(s, nb, test): score for (_, s, nb, test), score in rows.items()}
+
+
+def _per_assignment(rows: dict) -> dict:
+    out = {}
+    for (assignment, student, notebook, test), score in rows.items():
+        out.setdefault(assignment, {})[(student, notebook, test)] = score
+    return out
+
+
+# --------------------------------------------------------------------------- 2. PostgreSQL
+
+def _pg_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(p.split("/")[4]))
+    path = found[-1] if found else shutil.which(name)
+    if not path:
+        pytest.fail(f"PostgreSQL's {name} was not found: install Debian's postgresql "
+                    f"(`make system`, or apt-get install postgresql)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def postgres(unix_users):
+    """A throwaway PostgreSQL server: initdb in a temp folder, run by a Unix user made for it
+    (PostgreSQL refuses to run as root), on 127.0.0.1 and a Unix socket in that folder only."""
+    owner = unix_users("p")
+    folder = Path(tempfile.mkdtemp(prefix="classroom-pg-"))
+    pw = pwd.getpwnam(owner)
+    os.chown(folder, pw.pw_uid, pw.pw_gid)
+    port = free_port()
+    data, log = folder / "data", folder / "server.log"
+    run([_pg_bin("initdb"), "--pgdata", data, "--username", "grader", "--auth", "trust", "--encoding", "UTF8"],
+        cwd=folder, user=owner, what="initdb")
+    started = run([_pg_bin("pg_ctl"), "start", "--pgdata", data, "--log", log, "--wait", "--timeout", "60",
+                   "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"],
+                  cwd=folder, user=owner, check=False, what="pg_ctl start")
+    try:
+        assert started.returncode == 0, (f"PostgreSQL did not start (pg_ctl exit {started.returncode}):\n"
+                                         f"{started.stdout}{started.stderr}\n"
+                                         f"{log.read_text()[-3000:] if log.exists() else ''}")
+        run([_pg_bin("createdb"), "--host", "127.0.0.1", "--port", port, "--username", "grader", "gradebook"],
+            cwd=folder, user=owner, what="createdb")
+        yield f"postgresql://grader@127.0.0.1:{port}/gradebook"
+    finally:
+        run([_pg_bin("pg_ctl"), "stop", "--pgdata", data, "--mode", "fast", "--wait"], cwd=folder, user=owner,
+            check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_postgresql_gradebook_two_graders_at_once(reference, postgres, tmp_path):
+    """generate_assignment and the grader write to PostgreSQL through --db; two grader processes
+    grading two assignments at the same time into the same gradebook lose and double nothing,
+    and every score equals the SQLite run's."""
+    second = "91-mini-shapes-copy"
+    course = make_course(tmp_path / "course", STUDENTS, assignments=(MINI, second), db=postgres)
+    assert not (course / "gradebook.db").exists()  # generate_assignment wrote to PostgreSQL only
+    graders = [grade(course, [a], "--jobs", "1", db=postgres, popen=True) for a in (MINI, second)]
+    time.sleep(2)
+    assert all(g.poll() is None for g in graders), "the two graders did not run at the same time"
+    outputs = [g.communicate(timeout=900)[0] for g in graders]
+    for g, out in zip(graders, outputs):
+        assert g.returncode == 0, f"a grader process failed (exit {g.returncode}):\n{out[-4000:]}"
+        assert "0 not saved" in out and "graded 3 submission(s) (6 notebooks)" in out, out
+    assert not (course / "gradebook.db").exists()
+    by_assignment = _per_assignment(scores_by_key(gradebook_rows(postgres)))
+    assert set(by_assignment) == {MINI, second}
+    for assignment, scores in by_assignment.items():
+        assert scores == reference, f"{assignment}: PostgreSQL scores differ from the SQLite run"
+
+
+# --------------------------------------------------------------------------- 3. Dask cluster
+
+def _spawn(cmd, cwd, log: Path, user: str) -> subprocess.Popen:
+    pw = pwd.getpwnam(user)
+    with open(log, "wb") as fh:
+        return subprocess.Popen([str(c) for c in cmd], cwd=cwd, env=_env(str(cwd), user), stdout=fh,
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                user=pw.pw_uid, group=pw.pw_gid, extra_groups=[])
+
+
+def _kill_tree(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    """Stop a process we started, its session and every descendant (kernels run in their own)."""
+    import psutil
+
+    try:
+        family = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.Error:
+        family = []
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=20)
+    for child in family:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(shared_environment, unix_users):
+    """`dask scheduler` and two `dask worker` processes, started from the venv's command line on
+    127.0.0.1 as a Unix user of their own, working in a folder of their own: the course folders
+    (under root's private pytest temp folder) are out of their reach, so grading on them proves
+    the workers need only the environment, never the course files."""
+    from distributed import Client
+
+    owner = unix_users("d")
+    pw = pwd.getpwnam(owner)
+    folder = Path(tempfile.mkdtemp(prefix="classroom-dask-"))
+    os.chown(folder, pw.pw_uid, pw.pw_gid)
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask = VENV_BIN / "dask"
+    procs = {"scheduler": _spawn([dask, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+                                 folder, folder / "scheduler.log", owner)}
+    try:
+        for name in ("w1", "w2"):
+            work = folder / name
+            work.mkdir()
+            os.chown(work, pw.pw_uid, pw.pw_gid)
+            procs[name] = _spawn([dask, "worker", address, "--name", name, "--nthreads", "1", "--nworkers", "1",
+                                  "--host", "127.0.0.1", "--no-dashboard", "--local-directory", work],
+                                 work, folder / f"{name}.log", owner)
+        client = None
+        deadline = time.monotonic() + 120
+        while client is None:
+            try:
+                client = Client(address, timeout=10)
+                client.wait_for_workers(2, timeout=max(1, deadline - time.monotonic()))
+            except (OSError, TimeoutError) as error:
+                logs = "\n".join(f"--- {p.name}\n{p.read_text()[-1500:]}" for p in sorted(folder.glob("*.log")))
+                dead = {n: p.returncode for n, p in procs.items() if p.poll() is not None}
+                if time.monotonic() > deadline or dead:
+                    raise AssertionError(f"the Dask cluster at {address} did not come up with 2 workers "
+                                         f"({error}; exited: {dead}):\n{logs}") from None
+                if client is not None:
+                    client.close()
+                client = None
+                time.sleep(1)
+        yield {"address": address, "client": client, "procs": procs, "folder": folder}
+        client.close()
+    finally:
+        for proc in procs.values():
+            _kill_tree(proc)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_dask_cluster_scores_equal_local_run(reference, dask_cluster, tmp_path):
+    course = make_course(tmp_path / "course", STUDENTS)
+    out = grade(course, [MINI], "--dask", dask_cluster["address"]).stdout
+    assert "graded 3 submission(s) (6 notebooks)" in out, out
+    seen = dask_cluster["client"].run(lambda: (os.getcwd(), os.geteuid(), os.access(course, os.R_OK)))
+    assert len(seen) == 2
+    for cwd, uid, can_read in seen.values():
+        assert uid != 0 and not can_read and str(course) not in cwd, (cwd, uid, can_read)
+    scores = _per_assignment(scores_by_key(gradebook_rows(f"sqlite:///{course / 'gradebook.db'}")))
+    assert scores == {MINI: reference}
+
+
+def test_dask_worker_killed_mid_run(reference, dask_cluster, tmp_path):
+    """One worker dies mid-run: its task runs on the other, nothing is lost or saved twice."""
+    client, procs = dask_cluster["client"], dask_cluster["procs"]
+    course = make_course(tmp_path / "course", STUDENTS)
+    grader = grade(course, [MINI], "--dask", dask_cluster["address"], popen=True)
+    victim, busy_since, lost = None, None, []
+    deadline = time.monotonic() + 300
+    while victim is None:
+        assert grader.poll() is None, f"the run ended before a worker could be killed:\n{grader.stdout.read()}"
+        assert time.monotonic() < deadline, "no worker started a task within 300 s"
+        processing = {addr: keys for addr, keys in client.processing().items() if keys}
+        if processing and busy_since is None:
+            busy_since = time.monotonic()
+        if busy_since and time.monotonic() - busy_since > 3:  # a kernel is running on it by now
+            addr, lost = next(iter(processing.items()))
+            name = client.scheduler_info()["workers"][addr]["name"]
+            victim = next(n for n in ("w1", "w2") if str(name).startswith(n))
+            _kill_tree(procs[victim], signal.SIGKILL)
+        time.sleep(0.5)
+    print(f"killed worker {victim} {time.monotonic() - busy_since:.1f} s into its task(s) {list(lost)}")
+    out = grader.communicate(timeout=900)[0]
+    assert grader.returncode == 0, f"the grader failed after worker {victim} was killed:\n{out[-4000:]}"
+    assert lost, "the killed worker was not running a task"
+    assert len(client.scheduler_info()["workers"]) == 1
+    assert "graded 3 submission(s) (6 notebooks)" in out and "0 not saved" in out, out
+    scores = _per_assignment(scores_by_key(gradebook_rows(f"sqlite:///{course / 'gradebook.db'}")))
+    assert scores == {MINI: reference}  # exactly one result per notebook and test, none lost
