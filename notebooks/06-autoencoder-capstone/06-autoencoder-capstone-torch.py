@@ -188,10 +188,11 @@ print(ct.trace(pool_ae, (10, 1, 28, 28)))
 # ```
 #
 # "tensor a" is the loss's first argument (your model's output), "tensor b" the target, and
-# "dimension 3" counts from the left of the padded shape. When several axes clash, PyTorch names
-# the **innermost** one, the first it meets reading from the right. (TensorFlow names the
-# outermost; see the Keras notebook.) Here targets that also lost their channel axis,
-# `(32, 28, 28)`, clash with a `(32, 784)` output twice, and the message names 784 and 28:
+# "dimension 3" counts from the left of the padded shape. Dimension 2 clashes too (8 vs 28): when
+# several axes clash, PyTorch names the **innermost** one, the first it meets reading from the
+# right. (TensorFlow names the outermost; see the Keras notebook.) The same holds for targets
+# that also lost their channel axis, `(32, 28, 28)` against a `(32, 784)` output: the message
+# names 784 and 28 at dimension 2, not 32 and 28 at dimension 1. The cell checks both cases:
 
 # %% kind="readonly" grade_id="read-which-pair"
 import re
@@ -529,7 +530,7 @@ ct.seed(0)
 model = ConvAutoencoder(channels=1, code_channels=8)
 # Through a sigmoid output, MSE's gradient carries a factor s(1 - s) that vanishes when the sigmoid
 # saturates (an output stuck near 0); binary cross-entropy's gradient is s - target, which does not.
-result = ct.train(model, X_train, X_train, nn.BCELoss(), steps=150, batch_size=64, lr=3e-3)
+result = ct.train(model, X_train, X_train, nn.BCELoss(), steps=300, batch_size=64, lr=3e-3)
 model = model.cpu().eval()
 test_x = torch.from_numpy(X_test)
 test_errors = reconstruction_errors(model, test_x)
