@@ -538,3 +538,119 @@ def test_dask_worker_killed_mid_run(reference, dask_cluster, tmp_path):
     assert "graded 3 submission(s) (6 notebooks)" in out and "0 not saved" in out, out
     scores = _per_assignment(scores_by_key(gradebook_rows(f"sqlite:///{course / 'gradebook.db'}")))
     assert scores == {MINI: reference}  # exactly one result per notebook and test, none lost
+
+
+# --------------------------------------------------------------------------- 4. formgrader
+
+SHOTS = REPO / "build" / "screenshots"
+
+
+def _export(course: Path) -> dict:
+    """`python -m autograder export`: {student: score} for the fixture assignment."""
+    to = course / "export.csv"
+    run([VENV_BIN / "python", "-m", "autograder", "export", "--to", to, "--course", course], cwd=course)
+    with open(to, newline="") as fh:
+        return {r["student_id"]: float(r["score"]) for r in csv.DictReader(fh) if r["assignment"] == MINI}
+
+
+@pytest.fixture
+def instructor_lab(tmp_path):
+    """JupyterLab as `make lab-instructor` configures it (tools.lab's settings, the formgrader
+    shown), started in a graded course folder: the formgrader reads the nbgrader config of the
+    folder it starts in, and the course must lie under the server's root."""
+    from tools import lab as launcher
+
+    course = make_course(tmp_path / "course", ["ada", "ivan"])
+    (course / "submitted" / "ivan" / MINI / f"{MINI}-numpy.ipynb").unlink()  # only the flagged one
+    grade(course, [MINI], "--jobs", "2")
+    port, token = free_port(), uuid.uuid4().hex
+    config = launcher.write_config(tmp_path / "jupyter-config", instructor=True)
+    env = launcher.environment(_env(str(tmp_path), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime")), config)
+    cmd = launcher.command(course, port, token, [f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
+                                                 f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"])
+    log = tmp_path / "jupyter.log"
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(cmd, cwd=course, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import urllib.request
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, f"JupyterLab exited ({proc.returncode}):\n{log.read_text()[-3000:]}"
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{base}/formgrader?token={token}", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            assert time.monotonic() < deadline, f"the formgrader did not answer in 90 s:\n{log.read_text()[-3000:]}"
+            time.sleep(0.5)
+        yield {"base": base, "token": token, "course": course}
+    finally:
+        _kill_tree(proc)
+
+
+def test_formgrader_manual_grade_in_browser(instructor_lab, tmp_path):
+    """The instructor opens the formgrader in JupyterLab, finds the notebook the grader flagged
+    for review, gives a test a manual score and the answer a comment; export shows the score."""
+    import re
+
+    from nbgrader.api import Gradebook
+    from playwright.sync_api import expect, sync_playwright
+
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    assert os.access(chromium, os.X_OK), f"Chromium not found at {chromium}: install it with `make system`"
+    course, base, token = instructor_lab["course"], instructor_lab["base"], instructor_lab["token"]
+    db = f"sqlite:///{course / 'gradebook.db'}"
+    with Gradebook(db, COURSE_ID) as gb:
+        flagged = {s: gb.find_submission_notebook(f"{MINI}-torch", MINI, s).needs_manual_grade for s in ("ada", "ivan")}
+        auto = {g.name: g.auto_score for g in gb.find_submission_notebook(f"{MINI}-torch", MINI, "ivan").grades}
+    assert flagged == {"ada": False, "ivan": True}, flagged  # ivan's answer calls ctypes (a crash)
+    before = _export(course)["ivan"]
+    test_id, answer_id, points, comment = "ex2-classifier-test", "ex2-classifier", 3, "Seen by hand: the crash was ctypes, the idea was right."
+    assert auto[test_id] == 0
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(60_000)
+        try:
+            page.goto(f"{base}/lab?token={token}")
+            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$")).click()
+            page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Formgrader$")).click()
+            fg = page.frame_locator("iframe")
+            fg.get_by_role("link", name="Manual Grading", exact=True).click()
+            fg.get_by_role("link", name=MINI, exact=True).click()
+            fg.get_by_role("link", name=f"{MINI}-torch", exact=True).click()
+            row = fg.locator("tr", has=fg.locator('.needs-manual-grade[data-search="needs manual grade"]'))
+            expect(row).to_have_count(1)
+            page.screenshot(path=str(SHOTS / "instructor-formgrader-flagged.png"))
+            row.locator("a.name-hidden").click()
+            score = fg.locator(f"input.score#{test_id}")
+            expect(score).to_have_attribute("placeholder", re.compile(r"^0(\.0*)?$"))  # the auto score
+            score.scroll_into_view_if_needed()
+            score.fill(str(points))
+            score.press("Tab")
+            box = fg.locator(f"textarea#{answer_id}-comment")
+            box.fill(comment)
+            box.press("Tab")
+            deadline = time.monotonic() + 30
+            while True:  # the formgrader saves on change, through its REST API
+                with Gradebook(db, COURSE_ID) as gb:
+                    nb = gb.find_submission_notebook(f"{MINI}-torch", MINI, "ivan")
+                    manual = {g.name: g.manual_score for g in nb.grades}[test_id]
+                    saved = {c.name: c.manual_comment for c in nb.comments}[answer_id]
+                if manual == points and saved == comment:
+                    break
+                assert time.monotonic() < deadline, f"not saved: manual score {manual}, comment {saved!r}"
+                time.sleep(0.5)
+            page.screenshot(path=str(SHOTS / "instructor-formgrader-graded.png"))
+        except BaseException:
+            with contextlib.suppress(Exception):
+                page.screenshot(path=str(SHOTS / "instructor-formgrader-failure.png"))
+                print("frames:", [f.url for f in page.frames])
+            raise
+        finally:
+            browser.close()
+    assert _export(course)["ivan"] == before - auto[test_id] + points
