@@ -88,6 +88,11 @@ class SandboxProvisioner(LocalProvisioner):
 
     async def kill(self, restart: bool = False) -> None:
         self.kill_tree()
+        if self.process is not None:
+            try:  # reaped here, so jupyter_client's wait after a kill finds it gone at once
+                self.process.wait(timeout=5)
+            except Exception:
+                pass
 
     async def cleanup(self, restart: bool = False) -> None:
         """Idempotent: runs on every shutdown, and again if a shutdown failed half way."""
