@@ -36,6 +36,7 @@
 # that it fails the way we claim, prints the real message and lets the notebook carry on.
 
 # %% kind="setup"
+# %load_ext course
 import sys
 import traceback
 

@@ -35,6 +35,7 @@
 # ## Setup
 
 # %% kind="setup"
+# %load_ext course
 import numbers
 import re
 

@@ -34,6 +34,7 @@
 # the way the text claims, print the real message and let "Run All" carry on.
 
 # %% kind="setup"
+# %load_ext course
 from course import keras as ck  # first: it selects the TensorFlow backend and quiets its logs
 
 import warnings

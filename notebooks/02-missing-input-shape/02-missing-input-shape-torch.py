@@ -36,6 +36,7 @@
 # prints the real message and lets "Run All" carry on.
 
 # %% kind="setup"
+# %load_ext course
 import numpy as np
 import torch
 import torchinfo

@@ -36,6 +36,7 @@
 # ## Setup
 
 # %% kind="setup"
+# %load_ext course
 from course import keras as ck  # first: it selects the TensorFlow backend and quiets its logs
 
 import warnings

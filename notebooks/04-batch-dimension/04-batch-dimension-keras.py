@@ -30,6 +30,7 @@
 # ## Setup
 
 # %% kind="setup"
+# %load_ext course
 import numpy as np
 
 from course import keras as ck  # first: it loads TensorFlow with its C++ start-up lines muted

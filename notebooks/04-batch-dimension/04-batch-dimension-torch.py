@@ -30,6 +30,7 @@
 # ## Setup
 
 # %% kind="setup"
+# %load_ext course
 import warnings
 
 import numpy as np

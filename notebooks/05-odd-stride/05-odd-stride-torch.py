@@ -34,6 +34,7 @@
 # ## Setup
 
 # %% kind="setup"
+# %load_ext course
 import math
 
 import numpy as np

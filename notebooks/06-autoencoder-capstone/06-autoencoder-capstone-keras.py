@@ -22,6 +22,7 @@
 # ## Setup
 
 # %% kind="setup"
+# %load_ext course
 import numpy as np
 
 from course import (check_at_most, check_equal, check_loss_fell, check_shape, check_true,

@@ -22,6 +22,7 @@
 # ## Setup
 
 # %% kind="setup"
+# %load_ext course
 import numpy as np
 import torch
 import torch.nn.functional as F
