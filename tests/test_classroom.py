@@ -5,8 +5,10 @@ Every test starts its own services and stops them itself, on loopback addresses 
 only, and drives them through command lines (`nbgrader ...`, `python -m autograder ...`,
 `dask scheduler` / `dask worker`, `initdb` / `pg_ctl`), never through the grader's internals.
 They use the sample class's cheap fixture assignment (sample_class/source/90-mini-shapes) and its
-generated submissions: ada answers everything correctly, cleo partly (sample_class/expected.json
-says which tests she loses).
+generated submissions: ada answers everything correctly, cleo partly, dev wrongly
+(sample_class/expected.json says which tests each loses); ivan's answer crashes the kernel
+through ctypes, which the grader flags "needs manual grade". Folders other users must reach are
+made under /tmp, whatever TMPDIR says.
 
 They need root (to create Unix users and run PostgreSQL as one of them), which CI has, and
 Debian's postgresql (`make system` installs it). A missing piece is a failure with a message
@@ -17,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import glob
-import io
 import json
 import os
 import pwd
@@ -140,7 +141,6 @@ def scores_by_key(rows) -> dict:
 
 def expected_total(student: str) -> float:
     """The points `student` earns on the fixture assignment, from sample_class/expected.json."""
-    from nbgrader.api import Gradebook  # noqa: F401  (only to fail early if nbgrader is missing)
     total = 0.0
     for notebook, exp in EXPECTED["submitted"][student][MINI].items():
         nb = json.loads((SAMPLE / "source" / MINI / f"{notebook}.ipynb").read_text())
@@ -258,7 +258,7 @@ def _denied(user: str, path: Path, op: str = "read") -> str:
 def test_exchange_between_unix_users(shared_environment, unix_users, tmp_path):
     """Instructor and two students as separate Unix users, through a sticky shared exchange."""
     instructor, good, partial = unix_users("i"), unix_users("a"), unix_users("b")
-    base = Path(tempfile.mkdtemp(prefix="classroom-exchange-"))
+    base = Path(tempfile.mkdtemp(prefix="classroom-exchange-", dir="/tmp"))
     try:
         os.chmod(base, 0o755)
         exchange = base / "exchange"
@@ -375,7 +375,7 @@ def postgres(unix_users):
     """A throwaway PostgreSQL server: initdb in a temp folder, run by a Unix user made for it
     (PostgreSQL refuses to run as root), on 127.0.0.1 and a Unix socket in that folder only."""
     owner = unix_users("p")
-    folder = Path(tempfile.mkdtemp(prefix="classroom-pg-"))
+    folder = Path(tempfile.mkdtemp(prefix="classroom-pg-", dir="/tmp"))
     pw = pwd.getpwnam(owner)
     os.chown(folder, pw.pw_uid, pw.pw_gid)
     port = free_port()
@@ -460,7 +460,7 @@ def dask_cluster(shared_environment, unix_users):
 
     owner = unix_users("d")
     pw = pwd.getpwnam(owner)
-    folder = Path(tempfile.mkdtemp(prefix="classroom-dask-"))
+    folder = Path(tempfile.mkdtemp(prefix="classroom-dask-", dir="/tmp"))
     os.chown(folder, pw.pw_uid, pw.pw_gid)
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
