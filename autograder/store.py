@@ -141,6 +141,11 @@ class Store:
         dest = self.course.folder("feedback", student, assignment)
         dest.mkdir(parents=True, exist_ok=True)
         (dest / f"{notebook}.html").write_text(html)
+        # What `nbgrader generate_feedback` copies along, and `nbgrader release_feedback` reads.
+        graded = self.course.folder("autograded", student, assignment)
+        for name in ("timestamp.txt", "submission_secret.txt"):
+            if (graded / name).is_file():
+                shutil.copy(graded / name, dest / name)
 
     def export_csv(self, to: Path | None = None, assignments=None) -> Path:
         """All grades in `nbgrader export`'s format, by nbgrader's CSV export plugin."""

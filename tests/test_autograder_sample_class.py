@@ -92,6 +92,9 @@ def test_feedback_explains_failures_without_hidden_tests(graded):
     assert "expected 24, got 26" in real and "default_rng(100)" not in real
     invalid = (course.folder("feedback", "milo", MINI) / f"{MINI}-numpy.html").read_text()
     assert "could not be graded" in invalid and "is an empty file" in invalid
+    # as `nbgrader generate_feedback` leaves it, for `nbgrader release_feedback`
+    stamp = course.folder("feedback", "cleo", MINI) / "timestamp.txt"
+    assert stamp.read_text() == (course.folder("submitted", "cleo", MINI) / "timestamp.txt").read_text()
 
 
 def test_class_report(graded):
