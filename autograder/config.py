@@ -76,8 +76,8 @@ DEFAULT_ENV = {"PYTHONWARNINGS": "ignore::DeprecationWarning"}  # a warning on s
 FIXED_ENV = {
     "NBGRADER_EXECUTION": "autograde", "TMPDIR": "/tmp", "USER": "student", "LOGNAME": "student",
     "PYTHONNOUSERSITE": "1",
-    # The course's shape-doctor IPython extension rewrites error messages for learners; grading
-    # must score the frameworks' own errors, so it is off in every grading kernel.
+    # The course's shape-doctor IPython extension prints a diagnosis after a learner's uncaught
+    # shape error; grading output and feedback must hold only the frameworks' own errors.
     "COURSE_SHAPE_DOCTOR": "0",
 }
 # Taken from the environment of the process that started the run (not a worker's): set there,

@@ -93,6 +93,9 @@ def test_environment_yml_pins_requirements():
     text = (ROOT / "environment.yml").read_text()
     assert _pins(text) == _pins((ROOT / "requirements.txt").read_text())
     assert re.search(r"^\s*-\s*python=3\.11\s*$", text, flags=re.M)
+    pins = _pins(text)  # the stack the course and its reproduced messages are written for
+    assert pins["torch"] == "2.13.0" and pins["nbgrader"] == "0.9.6"
+    assert pins["tensorflow"].startswith("2.21") and pins["keras"].startswith("3.15")
 
 
 @pytest.mark.skipif(not WHEELS.is_dir(), reason=f"no local wheel folder {WHEELS}")

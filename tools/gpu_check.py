@@ -119,7 +119,7 @@ def report(results: dict, probes: dict, host: str) -> str:
         else:
             lines.append(f"- {fw}: " + (f"GPU visible: {p['gpu']}." if p["gpu"] else "**no GPU visible**."))
     onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
-    lines.append(f"- TensorFlow's oneDNN CPU kernels: {'TF_ENABLE_ONEDNN_OPTS=' + onednn if onednn else 'the CPU default (variable not set)'}.")
+    lines.append(f"- TensorFlow's oneDNN CPU kernels: {'TF_ENABLE_ONEDNN_OPTS is ' + onednn if onednn else 'the CPU default (variable not set)'}.")
     if not gpu_seen:
         lines += ["", "**No GPU was visible on this machine: only the CPU column was measured.**"]
     lines += ["", "| notebook | column | device (setup cell) | notebook s | training cells: time, final loss, score | error |",
