@@ -117,13 +117,14 @@ def _check_one(where, exp, result) -> list:
     return out
 
 
-def grade_sample_class(course_dir: Path, settings, out=sys.stdout) -> tuple:
+def grade_sample_class(course_dir: Path, settings, out=sys.stdout, students=None) -> tuple:
     """Prepare the demo course in `course_dir`, collect the LMS download, grade every assignment
     in one stream of tasks, each with the sample class's limits for it (merged into
     `settings.limits` where those are still the defaults).
 
     Returns (course, {assignment: AssignmentRun}, {assignment: {student: {notebook:
     NotebookResult}}} covering everything graded so far), for printing or checking.
+    `students` (assignment -> names) grades only those submissions, as in `prepare`.
     """
     from autograder.config import Limits, load_course
     from autograder.grade import grade
@@ -131,13 +132,13 @@ def grade_sample_class(course_dir: Path, settings, out=sys.stdout) -> tuple:
     from autograder.store import Store
 
     expected = expected_manifest()
-    assignments = prepare(course_dir, expected)
+    assignments = prepare(course_dir, expected, students)
     course = load_course(course_dir, f"sqlite:///{course_dir / 'gradebook.db'}")
     store = Store(course)
     try:
         for assignment in assignments:
             lms = SAMPLE / "lms" / assignment
-            if lms.is_dir():
+            if lms.is_dir() and students is None:
                 rep = collect_lms(course, assignment, lms, store.known_students(), "add", None, store.add_student)
                 print(f"{assignment} LMS download: " + "; ".join(rep.lines()), file=out)
     finally:

@@ -46,6 +46,20 @@ def test_every_score_and_reason_is_as_expected(graded):
     assert demo.check(expected, results) == []
 
 
+def test_keras_scores_hold_with_onednn_on(tmp_path, monkeypatch):
+    """The session run grades with TensorFlow's oneDNN CPU kernels off (conftest); every submission
+    with a Keras notebook is graded again with them on, and must score exactly the same."""
+    expected = demo.expected_manifest()
+    students = sorted(s for s, asg in expected["submitted"].items()
+                      if any(nb.endswith("-keras") for nbs in asg.values() for nb in nbs))
+    assert students
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")  # the grader ships its own setting to the kernels
+    _, _, results = demo.grade_sample_class(tmp_path / "class", _settings({}), out=sys.stderr,
+                                            students={REAL: students})
+    subset = {"submitted": {s: {REAL: expected["submitted"][s][REAL]} for s in students}, "lms": {}}
+    assert demo.check(subset, results) == []
+
+
 def test_the_class_is_big_and_varied_enough(graded):
     _, _, results, expected = graded
     submissions = [(s, a) for g in ("submitted", "lms") for s, asg in expected[g].items() for a in asg]
