@@ -263,8 +263,8 @@ def markdown(data: dict) -> str:
               "assignment, on their own machines) writing into one PostgreSQL gradebook, which takes "
               "concurrent writers where SQLite allows one (the classroom test runs two such graders at once; "
               "docs/instructors.md). Not in the projection: the Dask scheduler's own cost (the gap between "
-              "the local and Dask rows above, mostly start-up at this size), copying submissions to the "
-              "coordinator, and memory: each kernel needs up to ~1 GB (benchmarks/notebooks.md), so a "
+              "the local and Dask rows above, mostly start-up at this size), the coordinator reading each "
+              "submission and sending it with the instructor's cells to a worker over the network, and memory: each kernel needs up to ~1 GB (benchmarks/notebooks.md), so a "
               "worker needs a core and about 1.5 GB."]
     return "\n".join(lines) + "\n"
 
