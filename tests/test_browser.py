@@ -461,6 +461,16 @@ def test_instructor_lab_shows_formgrader_and_create_assignment(instructor_lab):
     assert "@jupyter/nbgrader:assignment-list" in disabled  # still no exchange
 
 
+def _accept_dialog(page, what: str) -> None:
+    """On a loaded machine JupyterLab may raise a modal dialog (e.g. asking which kernel to use)
+    over the page; keep a screenshot of it, then take its default choice."""
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count() and dialog.first.is_visible():
+        _shot(page, f"{what}-dialog.png")
+        dialog.first.locator("button.jp-mod-accept").first.click()
+        dialog.first.wait_for(state="hidden", timeout=30_000)
+
+
 def _open_notebook(page, lab, path: str, cells: int):
     from playwright.sync_api import expect
 
@@ -530,8 +540,9 @@ def test_learner_sees_the_shape_doctor(chromium, lab, tmp_path):
             page.set_default_timeout(30_000)
             nb = _open_notebook(page, lab, nb_file.name, len(DOCTOR_CELLS))
             for _ in range(3):  # a Run All sent while the fresh kernel is still connecting can be lost
+                _accept_dialog(page, "doctor")
                 _menu(page, "Run", "Run All Cells")
-                deadline = time.monotonic() + 10
+                deadline = time.monotonic() + 30
                 while time.monotonic() < deadline and nb.prompt(0) in ("[ ]:", ""):
                     time.sleep(0.25)
                 if nb.prompt(0) not in ("[ ]:", ""):

@@ -4,6 +4,7 @@ import hashlib
 import re
 import subprocess
 import sys
+import sysconfig
 from importlib import metadata
 from pathlib import Path
 
@@ -111,7 +112,10 @@ def test_the_venv_holds_exactly_the_full_lock():
     if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
         pytest.skip("not running in the repository's .venv")
     lock = {n: v for n, (v, _, _) in _lock("all").items()}
-    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
+    # Only the venv's own site-packages: once setuptools is imported (by any earlier test in this
+    # process), its vendored packages' metadata is on sys.path too, and they are not installed.
+    site = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions(path=sorted(site))}
     installed.pop("shape-errors-course")  # the course itself, installed editable by make setup
     installed.pop("pip", None)  # the plain-pip fallback's installer
     assert installed == lock, (
