@@ -41,6 +41,21 @@ def check_true(condition: bool, message: str) -> None:
         raise ShapeCheckError(message)
 
 
+def needs(*names: str, cell: str = "the cell above") -> None:
+    """Fail with a readable message when a graded test depends on a name that an ungraded cell
+    (usually the training cell) should have defined but did not, because that cell raised or was
+    never run. Without it the learner sees only `NameError: name 'result' is not defined`.
+
+    >>> needs("result", cell="the training cell above")
+    """
+    import sys
+    namespace = sys._getframe(1).f_globals
+    missing = [n for n in names if n not in namespace]
+    if missing:
+        raise ShapeCheckError(f"{cell} did not finish ({', '.join(missing)} is not defined): "
+                              "run it and read its error; the shape doctor under it explains the shapes")
+
+
 def check_loss_fell(losses: Sequence[float], factor: float = 0.7, name: str = "training loss",
                     hint: str = "") -> None:
     """The mean of the last fifth of `losses` is below `factor` times the mean of the first fifth.

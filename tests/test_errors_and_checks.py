@@ -131,3 +131,17 @@ def test_check_loss_fell():
         check_loss_fell([1.0, float("nan")] * 5)
     with pytest.raises(ShapeCheckError, match="at least 5"):
         check_loss_fell([1.0])
+
+
+def test_needs_names_the_cell_that_did_not_finish():
+    from course import ShapeCheckError, needs
+    namespace = {"needs": needs}
+    with pytest.raises(ShapeCheckError, match=r"the training cell above did not finish \(result is not defined\)"):
+        exec("needs('result', cell='the training cell above')", namespace)
+    namespace["result"] = 1
+    exec("needs('result', cell='the training cell above')", namespace)  # defined: no error
+
+
+def test_texttable_aligns_columns_under_a_rule():
+    from course.texttable import format_table
+    assert format_table(("a", "bb"), [(1, 2), ("xxx", 4)]).splitlines() == ["a    bb", "---  --", "1    2", "xxx  4"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .shapes import format_shape
+from ..shapes import format_shape
 
 
 def _plt():
