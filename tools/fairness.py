@@ -7,8 +7,8 @@ notebook's own solution runs. So a fixture costs only its own cells, not a whole
 
 Fixtures live in tests/fairness/<assignment>/<notebook-stem>/<answer grade_id>/:
     good_<name>.py   must pass every test cell in its span
-    bad_<name>.py    must fail at least one; for each exercise, at least one bad fixture passes the
-                     *visible* tests and is caught only by the hidden ones (a hard-coded answer)
+    bad_<name>.py    must fail at least one *visible* test (what the release notebook shows), so a
+                     self-study learner is told; the hidden tests add other sizes for robustness
 
 Usage: python -m tools.fairness source/01-missing-flatten/01-missing-flatten-torch.ipynb [OUT.json]
 """
