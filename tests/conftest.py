@@ -1,6 +1,11 @@
+import json
 import os
+import shutil
 import sys
+import uuid
 from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -18,7 +23,50 @@ if str(ROOT) not in sys.path:
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
+RUN_ID = pytest.StashKey[str]()
+EXECUTED = ROOT / "build" / "executed"    # one folder per test run: notebooks executed once, read by many checks
+FAIRNESS = ROOT / "build" / "fairness"    # the latest fairness run of each notebook (tools.fairness JSON)
+
+
+def pytest_configure(config):
+    # One id per test run, the same in every xdist worker: xdist hands its --testrunuid to each one.
+    if hasattr(config, "workerinput"):
+        run = config.workerinput["testrunuid"]
+    else:
+        run = getattr(config.option, "testrunuid", None) or uuid.uuid4().hex
+        if hasattr(config.option, "testrunuid"):
+            config.option.testrunuid = run
+    config.stash[RUN_ID] = run
+
+
+@pytest.fixture(scope="session")
+def run_id(pytestconfig) -> str:
+    return pytestconfig.stash[RUN_ID]
+
+
+@pytest.fixture(scope="session")
+def executions(run_id) -> Path:
+    """Where this test run keeps executed notebooks (tools.release.validate_shared), shared by all
+    workers; a notebook or setting that changes is a new key, so a check never reads a stale run."""
+    return EXECUTED / run_id
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Kept after a failure (open the executed notebooks to see what ran), removed after a pass.
+    if not hasattr(session.config, "workerinput") and exitstatus == 0:
+        shutil.rmtree(EXECUTED / session.config.stash[RUN_ID], ignore_errors=True)
+
+
 def pytest_terminal_summary(terminalreporter):
     shots = ROOT / "build" / "screenshots"
     if any(shots.glob("learner-*.png")):
         terminalreporter.write_line(f"browser test screenshots: {shots}")
+    kept = EXECUTED / terminalreporter.config.stash[RUN_ID]
+    if terminalreporter.config.stash[RUN_ID] and any(kept.glob("*.ipynb")):
+        terminalreporter.write_line(f"executed notebooks of this run: {kept}")
+    from tools import fairness
+    runs = [json.loads(f.read_text()) for f in sorted(FAIRNESS.glob("*.json"))]
+    runs = [r for r in runs if r.get("run") == terminalreporter.config.stash[RUN_ID]]
+    if runs:
+        terminalreporter.write_sep("-", "fairness fixtures (bad ones caught by the visible tests)")
+        terminalreporter.write_line(fairness.totals_table(runs))

@@ -11,6 +11,11 @@ Fixtures live in tests/fairness/<assignment>/<notebook-stem>/<answer grade_id>/:
                      self-study learner is told; the hidden tests add other sizes for robustness
 
 Usage: python -m tools.fairness source/01-missing-flatten/01-missing-flatten-torch.ipynb [OUT.json]
+       python -m tools.fairness --totals build/fairness/*.json   # per notebook and in all: how many
+                                                                 # bad fixtures the visible tests catch
+
+The JSON's "counts" says it in numbers: good fixtures and how many pass, bad fixtures, how many fail
+some test, and how many fail a visible one.
 """
 from __future__ import annotations
 
@@ -106,10 +111,34 @@ def run(notebook: Path) -> dict:
             results["solution"][gid] = err
         elif err:
             results["errors"].append({"cell": gid, "error": err})
+    results["counts"] = counts(results["fixtures"])
     return results
 
 
+def counts(fixtures: list[dict]) -> dict:
+    good = [f for f in fixtures if f["expect"] == "pass"]
+    bad = [f for f in fixtures if f["expect"] == "fail"]
+    return {"good": len(good), "good_passed": sum(not f["failures"] for f in good),
+            "bad": len(bad), "bad_failed": sum(bool(f["failures"]) for f in bad),
+            "bad_failed_visible": sum(bool(f["visible_failures"]) for f in bad)}
+
+
+def totals_table(results: list[dict]) -> str:
+    """One row per fairness run (its notebook) and a total row: bad fixtures, how many any test
+    catches, how many the visible tests catch; good fixtures and how many pass."""
+    from course.texttable import format_table
+
+    keys = ("bad", "bad_failed", "bad_failed_visible", "good", "good_passed")
+    rows = [[Path(r["notebook"]).stem] + [counts(r["fixtures"])[k] for k in keys] for r in results]
+    total = ["total"] + [sum(row[i + 1] for row in rows) for i in range(len(keys))]
+    head = ["notebook", "bad", "bad caught", "bad caught by visible tests", "good", "good passing"]
+    return format_table(head, rows + [total])
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--totals"]:
+        print(totals_table([json.loads(Path(f).read_text()) for f in sys.argv[2:]]))
+        sys.exit(0)
     # The notebook's own prints and TensorFlow's C++ logs share stdout/stderr, so write to a file.
     result = run(Path(sys.argv[1]).resolve())
     text = json.dumps(result, indent=1)

@@ -6,11 +6,19 @@
 
 Validation: every source notebook must pass `nbgrader validate`; every release notebook must
 fail every test under `nbgrader validate --invert`.
+
+The test suite validates in-process through `validate_shared`: nbgrader's own Validator with the
+course's nbgrader_config.py, whose Execute step is kept in a folder (`SharedExecute`), so every
+check that only reads an execution of the same notebook in the same settings shares one.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import filecmp
+import hashlib
+import io
+import json
 import os
 import shutil
 import subprocess
@@ -18,6 +26,13 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import nbformat
+from filelock import FileLock
+from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
+from nbgrader.validator import Validator
+from traitlets import List, Unicode
+from traitlets.config.loader import PyFileConfigLoader
 
 from tools import nbbuild
 
@@ -76,6 +91,105 @@ def validate(path: Path, invert: bool = False) -> tuple[bool, str]:
     proc = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True)
     out = proc.stdout + proc.stderr
     return (PASS_RELEASE if invert else PASS_SOURCE) in out, out
+
+
+# What a kernel's result can depend on besides the notebook and its folder: these settings from the
+# environment (TensorFlow's oneDNN switch, the Keras backend, nbgrader's own markers, the course's
+# switches) and the course package's files (the notebooks import it).
+KEY_ENV_PREFIXES = ("TF_", "KERAS_", "NBGRADER_", "COURSE_", "CUDA_", "MPLBACKEND", "PYTHONHASHSEED",
+                    "OMP_", "MKL_")
+
+
+def _course_digest() -> str:
+    h = hashlib.sha256()
+    for f in sorted((ROOT / "course").rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts:
+            h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def execution_key(nb, folder: Path, env: dict | None = None) -> str:
+    """The key an execution is kept under: the notebook exactly as it reaches the Execute step, the
+    folder it runs in, the settings in the environment that change what a kernel does, the course
+    package and the Python that runs it. Any change to one of them is a new execution."""
+    env = os.environ if env is None else env
+    settings = {k: v for k, v in sorted(env.items()) if k.startswith(KEY_ENV_PREFIXES)}
+    h = hashlib.sha256()
+    for part in (nbformat.writes(nb), str(Path(folder).resolve()), json.dumps(settings),
+                 _course_digest(), sys.executable):
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()[:32]
+
+
+class SharedExecute(Execute):
+    """nbgrader's Execute step, run once per key (`execution_key`): the executed notebook is kept
+    in `folder` and every later validation with the same key reads it instead of starting a kernel.
+    A lock per key lets processes (xdist workers) share the folder: the second one waits for the
+    first one's result."""
+    folder = Unicode(help="where executed notebooks are kept, one file per key").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        path = Path(self.folder) / f"{execution_key(nb, Path.cwd())}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(self.parent, SharedValidator):
+            self.parent.executed_file = str(path)
+        with FileLock(f"{path}.lock"):
+            if path.exists():
+                return nbformat.read(path, as_version=4), resources
+            nb, resources = super().preprocess(nb, resources)
+            part = path.with_suffix(".part")
+            nbformat.write(nb, part)
+            part.replace(path)
+        return nb, resources
+
+
+class SharedValidator(Validator):
+    """nbgrader's Validator, unchanged but for its Execute step (the same list of preprocessors
+    with SharedExecute in Execute's place); `executed_file` names the executed notebook it judged."""
+    preprocessors = List([CheckCellMetadata, ClearOutput, SharedExecute])
+    executed_file = Unicode()
+
+
+def course_config(root: Path = ROOT):
+    """nbgrader_config.py as `nbgrader validate` run from the course root reads it."""
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+
+
+@contextlib.contextmanager
+def _environment(changes: dict):
+    """`changes` in os.environ for the duration (None removes a variable), and afterwards the
+    environment exactly as it was (nbgrader_config.py sets defaults in the environment of whoever
+    loads it)."""
+    saved = dict(os.environ)
+    for k, v in changes.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def validate_shared(path: Path, folder: Path, invert: bool = False, env: dict | None = None):
+    """`nbgrader validate [--invert] PATH` in this process, its execution shared through `folder`.
+    Returns (passed, printed text, the executed notebook it judged). `env` changes the environment
+    of the kernel (and so the key) for this call only. Kernels draw as in a learner's Jupyter
+    (ipykernel's inline backend, so figures are image outputs): a test run's MPLBACKEND=Agg is not
+    passed on."""
+    # The same environment as `validate` gives the CLI.
+    with _environment({**_env(), "MPLBACKEND": None, **(env or {})}):
+        config = course_config()
+        config.Validator.invert = invert
+        config.SharedExecute.folder = str(folder)
+        validator = SharedValidator(config=config)
+        validator.stream = io.StringIO()
+        validator.validate_and_print(str(path))
+    out = validator.stream.getvalue()
+    executed = nbformat.read(validator.executed_file, as_version=4) if validator.executed_file else None
+    return (PASS_RELEASE if invert else PASS_SOURCE) in out, out, executed
 
 
 def validate_all(jobs: int = 2) -> list[str]:
