@@ -61,7 +61,7 @@ grade-demo: setup
 course: setup system release grade-demo
 
 test: $(STAMP_ALL) system
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=30
 
 lab: setup
 	$(BIN)/python -m tools.lab

@@ -61,12 +61,12 @@ def pytest_terminal_summary(terminalreporter):
     shots = ROOT / "build" / "screenshots"
     if any(shots.glob("learner-*.png")):
         terminalreporter.write_line(f"browser test screenshots: {shots}")
-    kept = EXECUTED / terminalreporter.config.stash[RUN_ID]
-    if terminalreporter.config.stash[RUN_ID] and any(kept.glob("*.ipynb")):
-        terminalreporter.write_line(f"executed notebooks of this run: {kept}")
-    from tools import fairness
+    run = terminalreporter.config.stash[RUN_ID]
+    if any((EXECUTED / run).glob("*.ipynb")):
+        terminalreporter.write_line(f"executed notebooks of this run (kept after a failure): {EXECUTED / run}")
     runs = [json.loads(f.read_text()) for f in sorted(FAIRNESS.glob("*.json"))]
-    runs = [r for r in runs if r.get("run") == terminalreporter.config.stash[RUN_ID]]
+    runs = [r for r in runs if r.get("run") == run]
     if runs:
-        terminalreporter.write_sep("-", "fairness fixtures (bad ones caught by the visible tests)")
+        from tools import fairness
+        terminalreporter.write_sep("-", "fairness fixtures: how many bad ones the visible tests catch")
         terminalreporter.write_line(fairness.totals_table(runs))

@@ -24,6 +24,7 @@ import io
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -69,6 +70,7 @@ def run(notebook: Path) -> dict:
     nb = nbformat.read(notebook, as_version=4)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     results = {"notebook": str(notebook), "solution": {}, "fixtures": [], "errors": []}
+    started = time.perf_counter()
     for i, cell in enumerate(code_cells):
         role = _role(cell)
         gid = cell.metadata.get("nbgrader", {}).get("grade_id", cell.get("id"))
@@ -81,6 +83,7 @@ def run(notebook: Path) -> dict:
             saved = dict(shell.user_ns)
             for fixture in sorted((fixture_dir(notebook) / gid).glob("*.py")):
                 failures, visible_failures = {}, {}
+                start = time.perf_counter()
                 err = _run(shell, fixture.read_text())
                 if err:
                     failures["(fixture code)"] = visible_failures["(fixture code)"] = err
@@ -103,6 +106,7 @@ def run(notebook: Path) -> dict:
                     "tests": [c.metadata["nbgrader"]["grade_id"] for c in span if _role(c) == "test"],
                     "failures": failures,
                     "visible_failures": visible_failures,
+                    "seconds": round(time.perf_counter() - start, 2),
                 })
                 shell.user_ns.clear()
                 shell.user_ns.update(saved)
@@ -112,6 +116,7 @@ def run(notebook: Path) -> dict:
         elif err:
             results["errors"].append({"cell": gid, "error": err})
     results["counts"] = counts(results["fixtures"])
+    results["seconds"] = round(time.perf_counter() - started, 2)  # fixtures included
     return results
 
 
