@@ -53,8 +53,10 @@ def assignments(root: Path = ROOT) -> list[str]:
 
 
 def generate(root: Path, names: list[str], db_url: str | None = None) -> None:
-    """nbgrader generate_assignment for each name, into root/release/."""
-    for name in names:
+    """nbgrader generate_assignment for each name, into root/release/. Every assignment at once is
+    one nbgrader process, not one each: its converters read the assignment name as a glob of
+    source/ folders, and "*" is every folder with notebooks (those without are skipped)."""
+    for name in ["*"] if sorted(names) == assignments(root) else names:
         cmd = [str(BIN / "nbgrader"), "generate_assignment", name, "--force", "--quiet",
                f"--CourseDirectory.root={root}"]
         if db_url:
