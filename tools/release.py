@@ -131,6 +131,8 @@ class SharedExecute(Execute):
     folder = Unicode(help="where executed notebooks are kept, one file per key").tag(config=True)
 
     def preprocess(self, nb, resources):
+        if not self.folder:  # nowhere to keep it: plain nbgrader Execute
+            return super().preprocess(nb, resources)
         path = Path(self.folder) / f"{execution_key(nb, Path.cwd())}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(self.parent, SharedValidator):
