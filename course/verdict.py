@@ -29,11 +29,18 @@ def course_root() -> Path | None:
     return root if (root / "nbgrader_config.py").is_file() and (root / "autograder").is_dir() else None
 
 
-def notebook_path(line: str) -> Path | None:
+def notebook_path(line: str, root: Path | None = None) -> Path | None:
     """The notebook to grade: the magic's argument, else the one this kernel was started for
-    (jupyter_server tells the kernel in JPY_SESSION_NAME)."""
+    (jupyter_server tells the kernel in JPY_SESSION_NAME: an absolute path, or one relative to
+    the server's folder, the checkout for `make lab`). A relative argument is from the kernel's
+    folder (the notebook's own), else from the checkout."""
     given = line.strip().strip("'\"") or os.environ.get("JPY_SESSION_NAME", "")
-    return Path(given).expanduser().resolve() if given else None
+    if not given:
+        return None
+    path = Path(given).expanduser()
+    if not path.is_absolute() and not path.exists() and root is not None and (root / path).exists():
+        path = root / path
+    return path.resolve()
 
 
 def unsaved_inputs(path: Path, inputs) -> list:
@@ -54,7 +61,7 @@ def check_magic(line: str = "") -> None:
     if root is None:
         print(NO_CHECKOUT.format(where=Path(__file__).resolve().parent))
         return
-    path = notebook_path(line)
+    path = notebook_path(line, root)
     if path is None or not path.is_file():
         print(f"%check: which notebook? {'no file ' + str(path) if path else 'this kernel was not started '}"
               f"{'' if path else 'for a notebook'}; name it: %check path/to/notebook.ipynb")

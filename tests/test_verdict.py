@@ -124,6 +124,8 @@ def test_magic_grades_the_kernels_own_notebook_and_warns_about_unsaved_code(tmp_
     nbformat.write(nb, path)
     monkeypatch.setenv("JPY_SESSION_NAME", str(path))
     assert verdict.notebook_path("") == path and verdict.notebook_path(" 'other.ipynb' ").name == "other.ipynb"
+    monkeypatch.setenv("JPY_SESSION_NAME", "mine.ipynb")  # relative to the server's folder
+    assert verdict.notebook_path("", root=tmp_path) == path
     assert verdict.unsaved_inputs(path, ["x = 1\n", "%check"]) == []
     assert verdict.unsaved_inputs(path, ["x = 1", "x = 2\n", "%check"]) == ["x = 2"]
 
