@@ -51,10 +51,11 @@ if tf.config.list_physical_devices("GPU"):
 from .checks import ShapeCheckError, check_shape  # noqa: E402
 from .errors import brief  # noqa: E402
 from .shapes import format_shape  # noqa: E402
-from .trace import Failure, Row, Trace, build_block as _build_block, call_failure_message  # noqa: E402
+from .trace import Failure, Row, Trace, call_failure_message  # noqa: E402
+from .trace import build_block as _build_block  # noqa: E402
 from .training import TrainResult  # noqa: E402
 
-__all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "count_params",
+__all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "build_block", "count_params",
            "train", "predict", "TrainResult", "may_lack_cpu_kernel"]
 
 

@@ -30,7 +30,7 @@ if torch.cuda.is_available():
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cudnn.deterministic = True
 
-__all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "count_params",
+__all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "build_block", "count_params",
            "train", "predict", "TrainResult"]
 
 

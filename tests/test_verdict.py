@@ -57,7 +57,8 @@ def test_check_gives_points_pass_fail_and_the_hidden_tests_verdict(checked):
     path, out, _, _, _ = checked
     assert f"({path}, " in out and "save it first (Ctrl+S)" in out
     assert re.search(rf"Graded {re.escape(str(path))} as saved at \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d", out), out
-    rows = [re.split(r"\s{2,}", ln.strip()) for ln in out.splitlines() if re.search(r"\d / \d\s+(passed|FAILED)$", ln)]
+    rows = [re.split(r"\s{2,}", ln.strip()) for ln in out.splitlines()
+            if re.search(r"\d / \d\s+(passed|FAILED)$", ln)]
     assert rows == [["Exercise 1", "ex1-batch-first-test", "0 / 3", "FAILED"],
                     ["Exercise 2", "ex2-table-to-sequences-test", "2 / 2", "passed"],
                     ["Exercise 3", "ex3-bidirectional-head-test", "3 / 3", "passed"],
@@ -140,6 +141,6 @@ def test_docs_show_a_real_verdict(checked):
     assert len(documented) == len(real), (documented, real)
     for doc, got in zip(documented[2:], real[2:]):  # the table, total and reasons, word for word
         assert doc == got
-    assert documented[0].startswith("Graded mywork/02-missing-input-shape/02-missing-input-shape-torch.ipynb as saved at ")
+    assert documented[0].startswith(f"Graded mywork/{ASSIGNMENT}/{SOURCE.name} as saved at ")
     assert re.sub(r"sandbox: [^)]*\), in [\d.]+ s", "", documented[1]) == \
         re.sub(r"sandbox: [^)]*\), in [\d.]+ s", "", real[1])
