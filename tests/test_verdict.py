@@ -28,6 +28,12 @@ def snapshot(folder: Path) -> dict:
             for p in sorted(folder.rglob("*"))}
 
 
+def gradebook_state():
+    """The course's gradebook file (the config's SQLite default): whether it exists, and when it changed."""
+    db = ROOT / "gradebook.db"
+    return db.exists() and db.stat().st_mtime_ns
+
+
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory):
     """A learner's copy (every answer right but Exercise 1, which hard-codes 3 features), checked
@@ -41,7 +47,7 @@ def checked(tmp_path_factory):
             cell.source = BAD.read_text()
     path = work / SOURCE.name
     nbformat.write(nb, path)
-    before = snapshot(work.parent.parent)
+    before = snapshot(work.parent.parent), gradebook_state()
     shell = InteractiveShell.instance()
     shell.extension_manager.load_extension("course")
     out = io.StringIO()
@@ -50,7 +56,7 @@ def checked(tmp_path_factory):
         shell.run_line_magic("check", str(path))
     seconds = time.perf_counter() - start
     shell.extension_manager.unload_extension("course")
-    return path, out.getvalue(), seconds, before, snapshot(work.parent.parent)
+    return path, out.getvalue(), seconds, before, (snapshot(work.parent.parent), gradebook_state())
 
 
 def test_check_gives_points_pass_fail_and_the_hidden_tests_verdict(checked):
@@ -71,8 +77,8 @@ def test_check_gives_points_pass_fail_and_the_hidden_tests_verdict(checked):
 
 def test_check_writes_nothing(checked):
     _, _, _, before, after = checked
-    assert after == before  # the learner's folder: same files, same bytes, same times
-    assert not (ROOT / "gradebook.db").exists() or (ROOT / "gradebook.db").stat().st_mtime < time.time() - 3600
+    assert after[0] == before[0]  # the learner's folder: same files, same bytes, same times
+    assert after[1] == before[1]  # the course's gradebook: not created, not written
 
 
 def test_the_instructor_notebook_is_what_generate_assignment_saves():
