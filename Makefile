@@ -21,7 +21,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # nbgrader shells out to `alembic` (and kernels to `python`): the venv must come first on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup lock system course release validate grade-demo test lab lab-instructor bench gpu-check clean
+.PHONY: setup lock system course release validate grade-demo test lab lab-instructor check bench gpu-check clean
 
 # Idempotent: a second run finds the stamp newer than its lock and does nothing.
 setup: $(STAMP)
@@ -69,6 +69,12 @@ lab: setup
 # The same JupyterLab with nbgrader's instructor UI (Formgrader, Create Assignment) shown.
 lab-instructor: setup
 	$(BIN)/python -m tools.lab --instructor
+
+# Self-study: one notebook's full verdict (hidden tests included) from the course's grader, as
+# saved; writes nothing. Also `%check` in the notebook. make check NOTEBOOK=mywork/00-.../x.ipynb
+check: setup
+	@if [ -z "$(NOTEBOOK)" ]; then echo "usage: make check NOTEBOOK=path/to/notebook.ipynb"; exit 2; fi
+	$(BIN)/python -m autograder check "$(NOTEBOOK)"
 
 # Every notebook with its hidden tests on the GPU (when one is visible) and on the CPU, into
 # benchmarks/gpu.md. On a bare GPU machine without this venv: `python -m tools.gpu_check`.

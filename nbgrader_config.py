@@ -26,3 +26,7 @@ c.ClearSolutions.code_stub = {
 }
 # Only graded test cells decide: with validate_all, any warning on stderr would count as a failure.
 c.Validator.validate_all = False
+# `nbgrader validate` cuts every line of a failure at Validator.width - 3 characters (default 90),
+# which drops the "expected ..., got ..." end of a test's message; the course's messages are one
+# line of up to a few hundred characters. (The Validate button shows the error uncut either way.)
+c.Validator.width = 500

@@ -1,4 +1,4 @@
-"""Command line: python -m autograder {grade,collect,report,export,sandbox} ... (docs/autograder.md)."""
+"""Command line: python -m autograder {grade,collect,report,export,sandbox,check} ... (docs/autograder.md)."""
 from __future__ import annotations
 
 import argparse
@@ -124,6 +124,21 @@ def cmd_sandbox(args) -> int:
     return run_selftest(use_bwrap=not args.no_sandbox, use_cgroup=not args.no_cgroup)
 
 
+def cmd_check(args) -> int:
+    """One notebook's full verdict for self-study: 0 all tests passed, 1 some failed, 2 not checked."""
+    import json
+
+    from .verdict import CannotCheck, check, format_verdict, verdict_dict
+    course = load_course(args.course)
+    try:
+        verdict = check(course, args.notebook, use_bwrap=not args.no_sandbox, use_cgroup=not args.no_cgroup)
+    except CannotCheck as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(json.dumps(verdict_dict(verdict), indent=1) if args.json else format_verdict(verdict))
+    return 0 if verdict.passed else 1
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
@@ -158,6 +173,14 @@ def main(argv=None) -> int:
     s.add_argument("--no-sandbox", action="store_true")
     s.add_argument("--no-cgroup", action="store_true")
     s.set_defaults(func=cmd_sandbox)
+
+    k = sub.add_parser("check", help="grade one notebook with the hidden tests, writing nothing (self-study)")
+    k.add_argument("notebook", help="the saved .ipynb file to grade")
+    k.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    k.add_argument("--course", default=".", help="course directory with source/ (default: current)")
+    k.add_argument("--no-sandbox", action="store_true", help="do not use bubblewrap (not recommended)")
+    k.add_argument("--no-cgroup", action="store_true", help="do not create cgroups; rlimits + watchdog")
+    k.set_defaults(func=cmd_check)
 
     args = ap.parse_args(argv)
     return args.func(args)

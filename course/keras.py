@@ -52,9 +52,10 @@ from .checks import ShapeCheckError, check_shape  # noqa: E402
 from .errors import brief  # noqa: E402
 from .shapes import format_shape  # noqa: E402
 from .trace import Failure, Row, Trace, call_failure_message  # noqa: E402
+from .trace import build_block as _build_block  # noqa: E402
 from .training import TrainResult  # noqa: E402
 
-__all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "count_params",
+__all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "build_block", "count_params",
            "train", "predict", "TrainResult", "may_lack_cpu_kernel"]
 
 
@@ -171,6 +172,16 @@ def check_output_shapes(model, cases: Iterable[tuple], name: str = "model output
             raise ShapeCheckError(call_failure_message(
                 name, in_shape, "the model", trace(model, in_shape), error)) from None
         check_shape(out, expected, name=f"{name} for input {format_shape(in_shape)}")
+
+
+def build_block(fn, *args, name: str | None = None, **kwargs):
+    """`fn(*args, **kwargs)` for a test: a Keras error while building the learner's block (a
+    second `Input`, a layer given the wrong arguments) fails the test with a message that names
+    the block (`name`, or the call) and quotes Keras, instead of a raw traceback.
+
+    >>> model = ck.build_block(build_classifier, 1, 28, 10)
+    """
+    return _build_block(fn, args, kwargs, name, (ValueError, TypeError))
 
 
 def train(model, X, y, loss, steps: int = 200, batch_size: int = 64, lr: float = 1e-3,

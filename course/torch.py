@@ -15,7 +15,7 @@ from torch import nn
 from .checks import ShapeCheckError, check_shape
 from .errors import brief
 from .shapes import format_shape, shape_of
-from .trace import Failure, Row, Trace, call_failure_message
+from .trace import Failure, Row, Trace, build_block as _build_block, call_failure_message
 from .training import TrainResult
 
 # Course models are tiny: on a small CPU, two threads fighting over two cores (or over a grader's
@@ -30,7 +30,7 @@ if torch.cuda.is_available():
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cudnn.deterministic = True
 
-__all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "count_params",
+__all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "build_block", "count_params",
            "train", "predict", "TrainResult"]
 
 
@@ -156,6 +156,16 @@ def check_output_shapes(model: nn.Module, cases: Iterable[tuple], name: str = "m
             check_shape(out, expected, name=f"{name} for input {format_shape(in_shape)}")
     finally:
         model.train(was_training)
+
+
+def build_block(fn, *args, name: str | None = None, **kwargs):
+    """`fn(*args, **kwargs)` for a test: a PyTorch error while building the learner's block (a
+    layer given invalid sizes, `padding="same"` with a stride) fails the test with a message that
+    names the block (`name`, or the call) and quotes PyTorch, instead of a raw traceback.
+
+    >>> model = ct.build_block(build_classifier, 1, 28, 10)
+    """
+    return _build_block(fn, args, kwargs, name, (ValueError, TypeError, RuntimeError))
 
 
 def _tensor(a, dev):

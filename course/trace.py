@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from .checks import ShapeCheckError
 from .errors import brief
 from .shapes import format_shape
 
@@ -29,7 +30,8 @@ class Failure:
     def __str__(self) -> str:
         if self.kind.startswith("("):  # not a single layer: say what was raised on which input
             return f"{self.name} ({self.expects}; its input was {format_shape(self.got)})"
-        return f"{self.name}: expects {self.expects}, got {format_shape(self.got)}"
+        # "layer 2 (Linear)": a Sequential's layers are named by position, so the type says which.
+        return f"layer {self.name} ({self.kind}) expects {self.expects}, got {format_shape(self.got)}"
 
 
 @dataclass
@@ -86,6 +88,28 @@ def call_failure_message(name: str, in_shape, verb: str, trace: "Trace", error: 
     """The test message when a model call fails: where (the first layer that rejected its input,
     from the trace) and what the framework said. Shared by check_output_shapes in both halves."""
     where = str(trace.failure) if trace.failure else brief(str(error), 1)
-    return (f"{name}: with input {format_shape(in_shape)} {verb} failed at {where} "
+    return (f"{name}: with input {format_shape(in_shape)} {verb} failed: {where} "
             f"({type(error).__name__}: {brief(str(error), 1)})")
+
+
+def build_block(fn, args, kwargs, name, errors: tuple):
+    """Call a learner's builder (a function that returns a layer, block or model). When the
+    framework raises one of `errors` while building it, the test fails with a message naming the
+    block and quoting the framework's own words, the same way in every notebook. Other errors
+    (NotImplementedError from an unanswered exercise, a NameError in the learner's code) pass
+    through unchanged. `ck.build_block` / `ct.build_block` fill in each framework's errors."""
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:  # a RuntimeError too, but it means "not answered yet"
+        raise
+    except errors as error:
+        what = name or _call_text(fn, args, kwargs)
+        raise ShapeCheckError(f"{what} failed while building the block "
+                              f"({type(error).__name__}: {brief(str(error), 2)})") from None
+
+
+def _call_text(fn, args, kwargs) -> str:
+    """`build_head(16, 10)`: how the test called the builder, for messages."""
+    shown = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    return f"{getattr(fn, '__name__', 'the builder')}({', '.join(shown)})"
 

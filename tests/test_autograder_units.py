@@ -308,7 +308,7 @@ def test_lower_layers_never_import_higher_ones():
     layers = [["autograder.config"], ["autograder.instructor"], ["autograder.models"],
               ["autograder.nbgrader_compat"], ["autograder.sandbox"], ["autograder.notebook"],
               ["autograder.store", "autograder.executors", "autograder.intake", "autograder.report"],
-              ["autograder.grade"], ["autograder.cli", "autograder.__main__"]]
+              ["autograder.grade", "autograder.verdict"], ["autograder.cli", "autograder.__main__"]]
     rank = lambda m: next(i for i, names in enumerate(layers) if any(m == n or m.startswith(n + ".") for n in names))
     for module, deps in _imports().items():
         if module == "autograder":

@@ -23,7 +23,7 @@ def test_trace_sequential_layer_by_layer():
 def test_trace_failure_names_layer_expectation_and_input():
     t = ck.trace(fixed(), (None, 28, 28, 3))
     assert not t.ok and t.failure.name == "conv"
-    assert str(t.failure) == "conv: expects (N, H, W, 1), got (None, 28, 28, 3)"
+    assert str(t.failure) == "layer conv (Conv2D) expects (N, H, W, 1), got (None, 28, 28, 3)"
 
 
 def test_trace_dense_after_flatten_size_mismatch():
@@ -41,7 +41,7 @@ def test_trace_functional_model():
 
 def test_check_output_shapes():
     ck.check_output_shapes(fixed(), [((1, 28, 28, 1), (1, 10)), ((7, 28, 28, 1), (7, 10))])
-    with pytest.raises(ShapeCheckError, match=r"failed at conv: expects \(N, H, W, 1\), got \(7, 28, 28, 3\)"):
+    with pytest.raises(ShapeCheckError, match=r"failed: layer conv \(Conv2D\) expects \(N, H, W, 1\), got \(7, 28, 28, 3\)"):
         ck.check_output_shapes(fixed(), [((7, 28, 28, 3), (7, 10))])
     with pytest.raises(ShapeCheckError, match=r"expected shape \(7, 2\), got \(7, 10\)"):
         ck.check_output_shapes(fixed(), [((7, 28, 28, 1), (7, 2))])
@@ -58,3 +58,25 @@ def test_train_learns_and_reports():
     assert np.mean(result.losses[-10:]) < 0.5 * np.mean(result.losses[:10])
     assert (ck.predict(model, X).argmax(1) == y).mean() > 0.9
     assert "Keras 3" in ck.device_report()
+
+
+def test_build_block_names_the_block_and_quotes_keras():
+    def block_with_its_own_input(channels):
+        return keras.Sequential([keras.Input((28, 28, 1)), keras.Input((28, 28, 1)),
+                                 keras.layers.Conv2D(channels, 3)])
+
+    with pytest.raises(ShapeCheckError) as info:
+        ck.build_block(block_with_its_own_input, 8)
+    message = str(info.value)
+    assert message.startswith("block_with_its_own_input(8) failed while building the block (ValueError: ")
+    with pytest.raises(ShapeCheckError, match=r"^the decoder failed while building the block \(ValueError: "):
+        ck.build_block(keras.layers.Conv2D, 8, 3, padding="sideways", name="the decoder")
+    assert isinstance(ck.build_block(keras.layers.Dense, 3), keras.layers.Dense)
+
+
+def test_build_block_lets_an_unanswered_exercise_through():
+    def unanswered():
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError):
+        ck.build_block(unanswered)

@@ -31,13 +31,13 @@ def test_trace_stops_at_the_failing_layer_and_says_what_it_expected():
     t = ct.trace(broken(), (8, 1, 28, 28))
     assert not t.ok and len(t.rows) == 2
     assert (t.failure.name, t.failure.kind, t.failure.got) == ("2", "Linear", (8, 8, 14, 14))
-    assert str(t.failure) == "2: expects (*, 1568), got (8, 8, 14, 14)"
+    assert str(t.failure) == "layer 2 (Linear) expects (*, 1568), got (8, 8, 14, 14)"
     assert "✘" in str(t)
 
 
 def test_trace_names_conv_channel_expectations():
     t = ct.trace(nn.Sequential(nn.Conv2d(3, 4, 3)), (2, 1, 8, 8))
-    assert str(t.failure) == "0: expects (N, 3, H, W), got (2, 1, 8, 8)"
+    assert str(t.failure) == "layer 0 (Conv2d) expects (N, 3, H, W), got (2, 1, 8, 8)"
 
 
 def test_trace_reports_errors_in_forward_code():
@@ -61,7 +61,7 @@ def test_trace_leaves_mode_and_hooks_alone():
 
 def test_check_output_shapes_passes_and_fails_with_the_layer():
     ct.check_output_shapes(fixed(), [((1, 1, 28, 28), (1, 10)), ((7, 1, 28, 28), (7, 10))])
-    with pytest.raises(ShapeCheckError, match=r"failed at 2: expects \(\*, 1568\), got \(7, 8, 14, 14\)"):
+    with pytest.raises(ShapeCheckError, match=r"failed: layer 2 \(Linear\) expects \(\*, 1568\), got \(7, 8, 14, 14\)"):
         ct.check_output_shapes(broken(), [((7, 1, 28, 28), (7, 10))])
     with pytest.raises(ShapeCheckError, match=r"expected shape \(7, 11\), got \(7, 10\)"):
         ct.check_output_shapes(fixed(), [((7, 1, 28, 28), (7, 11))])
@@ -99,3 +99,24 @@ def test_device_report_is_one_line():
     assert "\n" not in report and ("CPU" in report or "GPU" in report)
     assert ct.device().type == ("cuda" if torch.cuda.is_available() else "cpu")
     assert ct.count_params(fixed()) == 80 + 15690
+
+
+def test_build_block_names_the_block_and_quotes_pytorch():
+    def strided_same(channels):
+        return nn.Sequential(nn.Conv2d(1, channels, 3, stride=2, padding="same"))
+
+    with pytest.raises(ShapeCheckError) as info:
+        ct.build_block(strided_same, 8)
+    assert str(info.value).startswith("strided_same(8) failed while building the block (ValueError: ")
+    assert "padding='same' is not supported for strided convolutions" in str(info.value)
+    with pytest.raises(ShapeCheckError, match=r"^the encoder failed while building the block \(RuntimeError: "):
+        ct.build_block(nn.Linear, -1, 3, name="the encoder")
+    assert isinstance(ct.build_block(nn.Linear, 4, out_features=3), nn.Linear)  # builds: returned as is
+
+
+def test_build_block_lets_an_unanswered_exercise_through():
+    def unanswered():
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError):
+        ct.build_block(unanswered)
