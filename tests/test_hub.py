@@ -339,3 +339,312 @@ def class_hub(shared_environment, accounts):
         for extra in (roster, log):
             with contextlib.suppress(OSError):
                 extra.unlink()
+
+
+def _feedback_score(html: str) -> tuple[float, float]:
+    """(score, max score) from an nbgrader feedback page's heading."""
+    found = re.search(r"Score:\s*([\d.]+)\s*/\s*([\d.]+)", html)
+    assert found, f"no score on the feedback page:\n{html[:2000]}"
+    return float(found[1]), float(found[2])
+
+
+def _login(page, hub: Hub, user: str, password: str) -> None:
+    page.goto(f"{hub.base}/hub/login")
+    page.locator("#username_input").fill(user)
+    page.locator("#password_input").fill(password)
+    page.locator("#login_submit").click()
+
+
+@pytest.mark.classroom
+def test_term_in_the_browser(class_hub):
+    """Two students log in on the hub's page, fetch in the Assignments tab, answer, Validate, submit;
+    the instructor collects, grades (sandboxed) and releases feedback; each student reads their own."""
+    from playwright.sync_api import expect, sync_playwright
+
+    hub = class_hub
+    assert os.access(CHROMIUM, os.X_OK), f"Chromium not found at {CHROMIUM}: install it with `make system`"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    answers = dict(zip(hub.students, (RIGHT, WRONG)))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        try:
+            # A wrong password does not log in.
+            page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+            _login(page, hub, hub.students[0], "not-" + hub.passwords[hub.students[0]])
+            expect(page.locator(".login_error, #login_error, .alert-danger").first).to_be_visible()
+            assert "/hub/login" in page.url, page.url
+            page.context.close()
+
+            pages = {}
+            for student, answer in answers.items():
+                page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+                page.set_default_timeout(120_000)
+                pages[student] = page
+                _login(page, hub, student, hub.passwords[student])
+                page.wait_for_url(re.compile(rf"/user/{student}/lab"), timeout=300_000)
+                expect(page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$"))).to_be_visible()
+                page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$")).click()
+                menu = page.locator(".lm-Menu-itemLabel")
+                expect(menu.filter(has_text=re.compile(r"^Assignment List$"))).to_be_visible()
+                assert menu.filter(has_text=re.compile(r"^Formgrader$")).count() == 0, "a student sees Formgrader"
+                menu.filter(has_text=re.compile(r"^Assignment List$")).click()
+                released = page.locator("#released_assignments_list .list_item", has_text=MINI)
+                expect(released).to_be_visible()
+                released.locator("button", has_text="Fetch").click()
+                fetched = page.locator("#fetched_assignments_list .list_item", has_text=MINI).first
+                expect(fetched).to_be_visible()
+                page.screenshot(path=str(SHOTS / f"hub-{'right' if answer is RIGHT else 'wrong'}-1-fetched.png"))
+
+                # Answer exercise 1 in the fetched notebook and Validate it.
+                page.goto(f"{hub.base}/user/{student}/lab/tree/{COURSE_ID}/{MINI}/{NOTEBOOK}.ipynb")  # path_includes_course
+                cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+                answer_cell = cells.filter(has_text="def to_channels_first").first
+                expect(answer_cell).to_be_visible()
+                answer_cell.locator(".cm-content").click()
+                page.keyboard.press("Control+A")
+                page.keyboard.press("Delete")
+                page.keyboard.insert_text(answer)
+                page.keyboard.press("Control+s")
+                validate = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .validate-button")
+                validate.click()
+                dialog = page.locator(".jp-Dialog")
+                expect(dialog.locator(".jp-Dialog-header")).to_have_text("Validation Results", timeout=240_000)
+                verdict = dialog.locator("#validation-message").inner_text()
+                page.screenshot(path=str(SHOTS / f"hub-{'right' if answer is RIGHT else 'wrong'}-2-validate.png"))
+                if answer is WRONG:
+                    assert "to_channels_first output" in verdict, verdict  # the failing test names the output
+                else:
+                    assert "to_channels_first output" not in verdict, verdict
+                dialog.locator("button", has_text="Ok").click()
+
+                # Submit from the Assignments tab.
+                page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$")).click()
+                page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Assignment List$")).click()
+                row = page.locator("#fetched_assignments_list .list_item", has_text=MINI).first
+                row.locator("button", has_text="Submit").click()
+                expect(page.locator("#submitted_assignments_list .list_item", has_text=MINI).first).to_be_visible()
+
+            # The instructor: collect, grade in the sandbox, release feedback.
+            hub.as_grader(VENV_BIN / "nbgrader", "collect", MINI)
+            graded = hub.as_grader(VENV_BIN / "python", "-m", "autograder", "grade", MINI, "--course", hub.course,
+                                   "--jobs", "2", *GRADE_LIMITS, timeout=900)
+            assert "graded 2 submission(s)" in graded.stdout, graded.stdout
+            hub.as_grader(VENV_BIN / "nbgrader", "release_feedback", MINI)
+
+            scores = {}
+            for student, page in pages.items():
+                page.goto(f"{hub.base}/user/{student}/lab")
+                page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$")).click()
+                page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Assignment List$")).click()
+                row = page.locator("#submitted_assignments_list .list_item", has_text=MINI).first
+                row.locator("button", has_text="Fetch Feedback").click()
+                expect(row.locator("a", has_text="view feedback")).to_be_visible()
+                pages_html = sorted((Path(pwd.getpwnam(student).pw_dir) / COURSE_ID / MINI / "feedback").glob("*/*.html"))
+                assert pages_html, f"{student} has no feedback files"
+                relative = pages_html[0].relative_to(pwd.getpwnam(student).pw_dir)
+                page.goto(f"{hub.base}/user/{student}/files/{relative.parent}/{NOTEBOOK}.html")
+                html = page.content()
+                scores[student] = _feedback_score(html)
+                if answers[student] is WRONG:
+                    assert "to_channels_first output" in html, "the feedback does not show the test's message"
+                page.screenshot(path=str(SHOTS / f"hub-{'right' if answers[student] is RIGHT else 'wrong'}-3-feedback.png"))
+            right, wrong = hub.students
+            assert scores[right][0] > scores[wrong][0], scores  # the wrong answer loses exercise 1's points
+            assert scores[right][1] == scores[wrong][1] and scores[right][0] - scores[wrong][0] == 2, scores
+
+            # Isolation: one student cannot open the other's server, the formgrader, the other's feedback.
+            page = pages[wrong]
+            other = page.goto(f"{hub.base}/user/{right}/api/contents/{COURSE_ID}")
+            assert other.status in (403, 404) or f"/user/{wrong}/" in page.url, (other.status, page.url)
+            service = page.goto(f"{hub.base}/services/shape-errors/formgrader")
+            assert service.status in (403, 404), service.status
+            theirs = Path(pwd.getpwnam(right).pw_dir) / COURSE_ID / MINI / "feedback"
+            probe = run(["/usr/bin/python3", "-c", "import os,sys\ntry:\n os.listdir(sys.argv[1]); print('ALLOWED')\n"
+                         "except OSError as e: print(type(e).__name__)", theirs], cwd="/tmp", user=wrong)
+            assert probe.stdout.strip() == "PermissionError", probe.stdout
+        except BaseException:
+            for name, p in locals().get("pages", {}).items():
+                with contextlib.suppress(Exception):
+                    p.screenshot(path=str(SHOTS / f"hub-failure-{name}.png"))
+            print(hub.log_tail(80))
+            raise
+        finally:
+            browser.close()
+
+
+KERNEL_CODE = "import numpy, torch\nfrom course import check_shape\n%load_ext course\nprint('ready')"
+
+
+def _run_in_kernel(hub: Hub, user: str, token: str, code: str, timeout_s: float = 240) -> tuple[str, str]:
+    """Start a kernel on `user`'s server, run `code` over the kernel's websocket, return its stdout
+    and the kernel's id (the kernel keeps running)."""
+    import asyncio
+
+    import requests
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    head = {"Authorization": f"token {token}"}
+    r = requests.post(f"{hub.base}/user/{user}/api/kernels", headers=head, json={"name": "python3"}, timeout=120)
+    assert r.status_code == 201, f"kernel for {user}: HTTP {r.status_code} {r.text[:300]}"
+    kernel = r.json()["id"]
+
+    async def talk() -> str:
+        url = f"{hub.base.replace('http', 'ws', 1)}/user/{user}/api/kernels/{kernel}/channels"
+        ws = await websocket_connect(HTTPRequest(url, headers=head, connect_timeout=120))
+        msg_id = uuid.uuid4().hex
+        ws.write_message(json.dumps({
+            "header": {"msg_id": msg_id, "username": user, "session": uuid.uuid4().hex, "msg_type": "execute_request",
+                       "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                        "allow_stdin": False, "stop_on_error": True}}))
+        out = []
+        while True:
+            raw = await asyncio.wait_for(ws.read_message(), timeout_s)
+            assert raw is not None, "the kernel's websocket closed"
+            msg = json.loads(raw)
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                out.append(content["text"])
+            elif kind == "error":
+                raise AssertionError(f"kernel error: {content['ename']}: {content['evalue']}")
+            elif kind == "status" and content["execution_state"] == "idle":
+                ws.close()
+                return "".join(out)
+
+    return asyncio.run(talk()), kernel
+
+
+@pytest.mark.classroom
+def test_thirty_students_at_once(class_hub):
+    """LOAD_STUDENTS students log in, spawn, fetch and submit over the REST APIs, WAVE at a time;
+    every submission is collected and graded once. Measures what benchmarks/hub.md reports."""
+    import threading
+
+    import psutil
+    import requests
+    from nbgrader.api import Gradebook
+
+    hub = class_hub
+    hub_process = psutil.Process(hub.proc.pid)
+    proxy = next(p for p in hub_process.children() if "configurable-http-proxy" in " ".join(p.cmdline()))
+    peaks = {"hub_rss": 0, "proxy_rss": 0}
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            with contextlib.suppress(psutil.Error):
+                peaks["hub_rss"] = max(peaks["hub_rss"], hub_process.memory_info().rss)
+                peaks["proxy_rss"] = max(peaks["proxy_rss"], proxy.memory_info().rss)
+            stop.wait(0.5)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    cpu_before = {n: sum(p.cpu_times()[:2]) for n, p in (("hub", hub_process), ("proxy", proxy))}
+    started = time.monotonic()
+    sampler.start()
+
+    def one_student(user: str) -> dict:
+        t0 = time.monotonic()
+        status, token = hub.token(user)
+        assert status == 201 and token, f"{user} could not log in (HTTP {status})"
+        login_s = time.monotonic() - t0
+        spawn_s = hub.spawn(user, token)
+        t1 = time.monotonic()
+        listing = hub.nbgrader(user, token, "fetch", LOAD)
+        assert listing.get("success", True) is not False, listing
+        t2 = time.monotonic()
+        submitted = hub.nbgrader(user, token, "submit", LOAD)
+        assert submitted.get("success", True) is not False, submitted
+        return {"token": token, "login_s": login_s, "spawn_s": spawn_s, "fetch_s": t2 - t1,
+                "submit_s": time.monotonic() - t2}
+
+    results: dict[str, dict] = {}
+    try:
+        for i in range(0, len(hub.load), WAVE):
+            wave = hub.load[i:i + WAVE]
+            with ThreadPoolExecutor(len(wave)) as pool:
+                results.update(zip(wave, pool.map(one_student, wave)))
+        wall = time.monotonic() - started
+    finally:
+        stop.set()
+        sampler.join()
+    cpu = {n: sum(p.cpu_times()[:2]) - cpu_before[n] for n, p in (("hub", hub_process), ("proxy", proxy))}
+
+    # Memory: every load student's idle server, then three kernels running the course's imports.
+    def footprint(user: str, match: str) -> tuple[int, int]:
+        rss = uss = 0
+        for p in psutil.process_iter(["username", "cmdline"]):
+            with contextlib.suppress(psutil.Error):
+                if p.info["username"] == user and match in " ".join(p.info["cmdline"] or []):
+                    info = p.memory_full_info()
+                    rss, uss = rss + info.rss, uss + info.uss
+        return rss, uss
+
+    servers = [footprint(u, "jupyterhub-singleuser") for u in hub.load]
+    assert all(rss > 0 for rss, _ in servers), "a load student's server is not running"
+    kernels = []
+    for user in hub.load[:3]:
+        out, kernel = _run_in_kernel(hub, user, results[user]["token"], KERNEL_CODE)
+        assert "ready" in out, out
+        kernels.append(footprint(user, "ipykernel_launcher"))
+        requests.delete(f"{hub.base}/user/{user}/api/kernels/{kernel}", timeout=60,
+                        headers={"Authorization": f"token {results[user]['token']}"})
+
+    # Nothing lost: every submission is collected and graded exactly once.
+    hub.as_grader(VENV_BIN / "nbgrader", "collect", LOAD)
+    collected = sorted(p.name for p in (hub.course / "submitted").iterdir() if (p / LOAD).is_dir())
+    assert collected == sorted(hub.load), f"collected {len(collected)} of {len(hub.load)}"
+    graded = hub.as_grader(VENV_BIN / "python", "-m", "autograder", "grade", LOAD, "--course", hub.course,
+                           "--jobs", "2", *GRADE_LIMITS, timeout=900)
+    assert f"graded {len(hub.load)} submission(s)" in graded.stdout and "0 not saved" in graded.stdout, graded.stdout
+    db = f"sqlite:///{hub.course / 'gradebook.db'}"
+    with Gradebook(db, COURSE_ID) as gb:
+        rows = [(s.student_id, g.name) for s in gb.find_assignment(LOAD).submissions
+                for nb in s.notebooks for g in nb.grades]
+    assert sorted({s for s, _ in rows}) == sorted(hub.load)
+    assert len(rows) == len(set(rows)) == 2 * len(hub.load), "a grade lost or saved twice"
+
+    for user in hub.load:  # free the memory for the rest of the suite
+        requests.delete(f"{hub.base}/hub/api/users/{user}/server", timeout=60,
+                        headers={"Authorization": f"token {results[user]['token']}"})
+
+    spawn = sorted(r["spawn_s"] for r in results.values())
+    mb = 1024 * 1024
+    figures = {
+        "students": len(hub.load), "wave": WAVE, "cpus": os.cpu_count(), "wall_s": round(wall, 1),
+        "spawn_s": {"median": round(statistics.median(spawn), 1),
+                    "p95": round(spawn[max(0, int(round(0.95 * len(spawn))) - 1)], 1), "max": round(spawn[-1], 1)},
+        "login_s_median": round(statistics.median(r["login_s"] for r in results.values()), 2),
+        "fetch_s_median": round(statistics.median(r["fetch_s"] for r in results.values()), 2),
+        "submit_s_median": round(statistics.median(r["submit_s"] for r in results.values()), 2),
+        "idle_server_mb": {"rss_median": round(statistics.median(r for r, _ in servers) / mb),
+                           "uss_median": round(statistics.median(u for _, u in servers) / mb)},
+        "kernel_with_course_imports_mb": {"rss_median": round(statistics.median(r for r, _ in kernels) / mb),
+                                          "uss_median": round(statistics.median(u for _, u in kernels) / mb)},
+        "hub": {"cpu_s": round(cpu["hub"], 1), "peak_rss_mb": round(peaks["hub_rss"] / mb)},
+        "proxy": {"cpu_s": round(cpu["proxy"], 1), "peak_rss_mb": round(peaks["proxy_rss"] / mb)},
+        "collected": len(collected), "graded_once": len(set(rows)) == len(rows),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))
+
+
+@pytest.mark.classroom
+def test_ctrl_c_stops_everything(class_hub):
+    """SIGINT to `python -m tools.hub` (Ctrl+C) stops the hub, the proxy, the formgrader service and
+    every student server it started."""
+    hub = class_hub
+    users = {hub.grader, hub.instructor, *hub.students, *hub.load}
+    port = int(hub.base.rsplit(":", 1)[1])
+    assert _processes_of(users, port), "nothing running before Ctrl+C: the test would prove nothing"
+    os.kill(hub.proc.pid, signal.SIGINT)
+    hub.proc.wait(timeout=90)
+    deadline = time.monotonic() + 30
+    while (left := _processes_of(users, port)) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert not left, f"still running after Ctrl+C: {[' '.join(p.cmdline())[:120] for p in left]}"

@@ -157,7 +157,8 @@ def create_accounts(members: list[Member], new: list[Member], grader: str, state
             made.append(grader)
         for m in new:
             comment = ["--comment", m.name] if m.name else []
-            run(["useradd", "--create-home", "--shell", "/bin/bash", *comment, m.username])
+            # A private home (Debian's default is 755): a student's answers and feedback are theirs alone.
+            run(["useradd", "--create-home", "--key", "HOME_MODE=0700", "--shell", "/bin/bash", *comment, m.username])
             made.append(m.username)
             passwords[m.username] = secrets.token_urlsafe(9)
         if passwords:
@@ -168,6 +169,11 @@ def create_accounts(members: list[Member], new: list[Member], grader: str, state
         for name in reversed(made):
             subprocess.run(["userdel", "--remove", name], capture_output=True)
         raise
+    for m in members:
+        home = Path(pwd.getpwnam(m.username).pw_dir)
+        if m.role == "student" and home.is_dir() and os.stat(home).st_mode & 0o077:
+            say(f"warning: {home} ({m.username}'s home) is open to other users ({oct(os.stat(home).st_mode & 0o777)}): "
+                f"other students can read their notebooks and feedback; `chmod 700 {home}` closes it")
     if passwords:
         out = state / "initial-passwords.csv"
         known = {}
