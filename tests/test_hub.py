@@ -336,6 +336,9 @@ def class_hub(shared_environment, accounts):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         shutil.rmtree(state, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            shutil.copy(log, SHOTS / "hub-test.log")  # the hub's own log, next to the screenshots
         for extra in (roster, log):
             with contextlib.suppress(OSError):
                 extra.unlink()
@@ -362,6 +365,7 @@ def test_term_in_the_browser(class_hub):
     from playwright.sync_api import expect, sync_playwright
 
     hub = class_hub
+    expect.set_options(timeout=180_000)  # JupyterLab's first load on a busy 2-core machine
     assert os.access(CHROMIUM, os.X_OK), f"Chromium not found at {CHROMIUM}: install it with `make system`"
     SHOTS.mkdir(parents=True, exist_ok=True)
     answers = dict(zip(hub.students, (RIGHT, WRONG)))
