@@ -56,6 +56,7 @@ RESULTS = REPO / "build" / "hub-load.json"
 GRADE_LIMITS = ["--cell-timeout", "90", "--notebook-timeout", "300", "--memory-mb", "2048", "--no-progress"]
 RIGHT = "def to_channels_first(batch):\n    return np.transpose(batch, (0, 3, 1, 2))"
 WRONG = "def to_channels_first(batch):\n    return batch"  # channels stay last: the test names the shapes
+MESSAGE = "to_channels_first output: expected shape (7, 1, 28, 28), got (7, 28, 28, 1)"
 
 pytestmark = [pytest.mark.xdist_group("classroom")]
 
@@ -416,8 +417,8 @@ def test_term_in_the_browser(class_hub):
                 expect(dialog.locator(".jp-Dialog-header")).to_have_text("Validation Results", timeout=240_000)
                 verdict = dialog.locator("#validation-message").inner_text()
                 page.screenshot(path=str(SHOTS / f"hub-{'right' if answer is RIGHT else 'wrong'}-2-validate.png"))
-                if answer is WRONG:
-                    assert "to_channels_first output" in verdict, verdict  # the failing test names the output
+                if answer is WRONG:  # the failing test's own message: the output, expected and actual shape
+                    assert MESSAGE in verdict, verdict
                 else:
                     assert "to_channels_first output" not in verdict, verdict
                 dialog.locator("button", has_text="Ok").click()
@@ -451,7 +452,7 @@ def test_term_in_the_browser(class_hub):
                 html = page.content()
                 scores[student] = _feedback_score(html)
                 if answers[student] is WRONG:
-                    assert "to_channels_first output" in html, "the feedback does not show the test's message"
+                    assert MESSAGE in html, "the feedback does not show the test's message"
                 page.screenshot(path=str(SHOTS / f"hub-{'right' if answers[student] is RIGHT else 'wrong'}-3-feedback.png"))
             right, wrong = hub.students
             assert scores[right][0] > scores[wrong][0], scores  # the wrong answer loses exercise 1's points
