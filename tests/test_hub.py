@@ -58,7 +58,9 @@ RIGHT = "def to_channels_first(batch):\n    return np.transpose(batch, (0, 3, 1,
 WRONG = "def to_channels_first(batch):\n    return batch"  # channels stay last: the test names the shapes
 MESSAGE = "to_channels_first output: expected shape (7, 1, 28, 28), got (7, 28, 28, 1)"
 
-pytestmark = [pytest.mark.xdist_group("classroom")]
+# All of it needs root and makes Unix accounts: the classroom marker, and the classroom tests' xdist group
+# (one at a time on a 2-core machine, so the load test's timings are not other services' noise).
+pytestmark = [pytest.mark.classroom, pytest.mark.xdist_group("classroom")]
 
 
 # --------------------------------------------------------------------------- plumbing
@@ -359,7 +361,6 @@ def _login(page, hub: Hub, user: str, password: str) -> None:
     page.locator("#login_submit").click()
 
 
-@pytest.mark.classroom
 def test_term_in_the_browser(class_hub):
     """Two students log in on the hub's page, fetch in the Assignments tab, answer, Validate, submit;
     the instructor collects, grades (sandboxed) and releases feedback; each student reads their own."""
@@ -524,7 +525,6 @@ def _run_in_kernel(hub: Hub, user: str, token: str, code: str, timeout_s: float 
     return asyncio.run(talk()), kernel
 
 
-@pytest.mark.classroom
 def test_thirty_students_at_once(class_hub):
     """LOAD_STUDENTS students log in, spawn, fetch and submit over the REST APIs, WAVE at a time;
     every submission is collected and graded once. Measures what benchmarks/hub.md reports."""
@@ -639,7 +639,6 @@ def test_thirty_students_at_once(class_hub):
     print(json.dumps(figures, indent=2))
 
 
-@pytest.mark.classroom
 def test_ctrl_c_stops_everything(class_hub):
     """SIGINT to `python -m tools.hub` (Ctrl+C) stops the hub, the proxy, the formgrader service and
     every student server it started."""
