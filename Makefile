@@ -21,7 +21,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # nbgrader shells out to `alembic` (and kernels to `python`): the venv must come first on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup lock system course release validate grade-demo test lab lab-instructor check bench gpu-check clean
+.PHONY: setup lock system course release validate grade-demo test lab lab-instructor hub check bench gpu-check clean
 
 # Idempotent: a second run finds the stamp newer than its lock and does nothing.
 setup: $(STAMP)
@@ -75,6 +75,15 @@ lab-instructor: setup
 check: setup
 	@if [ -z "$(NOTEBOOK)" ]; then echo "usage: make check NOTEBOOK=path/to/notebook.ipynb"; exit 2; fi
 	$(BIN)/python -m autograder check "$(NOTEBOOK)"
+
+# The class on JupyterHub (as root): Unix accounts from ROSTER (CSV: username,role[,name]), the formgrader as
+# a hub service, the exchange and the hub's files under HUB_STATE. docs/instructors.md, section JupyterHub.
+ROSTER ?= roster.csv
+PORT ?= 8000
+HUB_IP ?= 0.0.0.0
+HUB_STATE ?= /srv/shape-errors-hub
+hub: setup system
+	$(BIN)/python -m tools.hub --roster $(ROSTER) --ip $(HUB_IP) --port $(PORT) --state $(HUB_STATE)
 
 # Every notebook with its hidden tests on the GPU (when one is visible) and on the CPU, into
 # benchmarks/gpu.md. On a bare GPU machine without this venv: `python -m tools.gpu_check`.
