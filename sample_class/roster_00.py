@@ -50,6 +50,9 @@ ALT = {
         "            shapes.append((n, c, h, w))\n"
         "    return shapes\n"),
     "ex4-to-channels-first": "def to_channels_first(batch):\n    return batch.movedim(-1, 1)\n",
+    "self-check": (  # lists and torch.Size instead of tuples
+        "shape_predictions = {'a': [2, 8, 15, 8], 'b': torch.Size([5, 16, 3, 4]), 'c': [4, 3, 10, 6],\n"
+        "                     'd': [1, 4, 10, 14], 'e': torch.Size([8, 6, 6, 10])}\n"),
     "ex5-digit-cnn": (
         "def build_digit_cnn(in_channels=1, height=28, width=28, n_classes=10):\n"
         "    return nn.Sequential(\n"
@@ -99,7 +102,8 @@ STUDENTS = {
                     "ex4-to-channels-last-test": (0, "pixel values moved")})},
     "dev": {nb: Spec(  # the release notebooks, untouched
         expect={"*": (0, "NotImplementedError"),
-                "train-digit-cnn-test": (0, "NameError: name 'result' is not defined")}) for nb in (TORCH, KERAS)},
+                "self-check-test": (0, "5 of 5 predictions differ"),
+                "train-digit-cnn-test": (0, "the training cell above did not finish")}) for nb in (TORCH, KERAS)},
     "lena": {TORCH: Spec(solution=True, answers={  # silences the checks, then submits wrong answers
         "ex1-conv-output-size": TAMPER_EX1.format(pad=0),
         "ex5-digit-cnn": ("ct.check_output_shapes = lambda *a, **k: None\n\n"
@@ -107,13 +111,13 @@ STUDENTS = {
                           "    return BrokenDigitNet(in_channels, height, width, n_classes)\n")},
         expect={"ex1-conv-output-size-test": (0, "expected 26, got 0"),
                 "ex5-digit-cnn-test": (0, "expects (*, 784), got (1, 400)"),
-                "train-digit-cnn-test": (0, "NameError: name 'result' is not defined")},
+                "train-digit-cnn-test": (0, "the training cell above did not finish")},
         expect_notes=["course helpers were modified"], expect_review=True),
         KERAS: Spec(solution=True, answers={"ex1-conv-output-size": TAMPER_EX1.format(pad="valid")},
                     # the solution's build_digit_cnn uses her conv_output_size, so it breaks too
                     expect={"ex1-conv-output-size-test": (0, "expected 26, got 0"),
                             "ex5-digit-cnn-test": (0, "target_shape=(0,)"),
-                            "train-digit-cnn-test": (0, "NameError: name 'result' is not defined")},
+                            "train-digit-cnn-test": (0, "the training cell above did not finish")},
                     expect_notes=["course helpers were modified"], expect_review=True)},
 }
 

@@ -92,3 +92,5 @@ def shape_diagram(trace, ax=None):
     ax.set_title("first mismatch in red" if trace.failure else "every layer accepted its input", fontsize=9)
     fig.tight_layout()
     return fig
+from .windows import axes_diagram, never_read, sliding_windows, window_reads  # noqa: E402,F401  (notebook 00)
+from .flatten import flatten_diagram  # noqa: E402,F401  (notebook 01)

@@ -43,7 +43,7 @@ import traceback
 import numpy as np
 
 from course import check_at_least, check_equal, check_loss_fell, check_shape, check_true, expect_error
-from course import data
+from course import data, needs, plots
 from course import keras as ck  # sets up TensorFlow quietly; import it before keras
 
 import keras
@@ -98,6 +98,15 @@ print("sequences (N, T, F):                ", seqs.shape)
 print("labels (N,):                        ", y_digits.shape, y_digits)
 
 # %% [markdown]
+# The same four digits in the two layouts, one block per axis (position, job, size); a dashed line
+# joins an axis that sits at a different position in the other layout:
+
+# %% kind="readonly" grade_id="figure-axes"
+check_equal(np.transpose(x_nchw, (0, 2, 3, 1)).shape, x_nhwc.shape, "NCHW with its axes moved")
+plots.axes_diagram({"PyTorch layout (N, C, H, W)": ("NCHW", x_nchw.shape),
+                    "Keras layout (N, H, W, C)": ("NHWC", x_nhwc.shape)});
+
+# %% [markdown]
 # A model built for `(28, 28, 1)` checks the **last** axis of what it receives. A channels-first
 # batch from a PyTorch pipeline has 28 there:
 
@@ -113,12 +122,16 @@ with expect_error(ValueError, shapes=[(4, 1, 28, 28)], contains=["axis -1"]):
 
 # %% [markdown]
 # A layer that is **not built yet** is worse: it reads its channel count from the data. Here
-# `Conv2D` takes the 28 on the last axis as 28 channels, builds a `(3, 3, 28, 8)` kernel and only
-# then notices that a 3x3 window does not fit in a 1-pixel-high "image":
+# `Conv2D` takes the 28 on the last axis as 28 channels. Before it creates any weight it computes
+# its output size, and a 3x3 window does not fit in a 1-pixel-high "image". The `(3, 3, 28, 8)` in
+# the message is the kernel it *would* have built: the layer stays unbuilt, without any weight.
 
 # %% kind="readonly" grade_id="repro-nchw-into-layer"
+conv = layers.Conv2D(8, 3)
 with expect_error(ValueError, shapes=[(4, 1, 28, 28), (3, 3, 28, 8)]):
-    layers.Conv2D(8, 3)(x_nchw)
+    conv(x_nchw)
+print("after the error: conv.built =", conv.built, "| conv.weights =", conv.weights)
+check_true(not conv.built and conv.weights == [], "the Conv2D should have created no weight")
 
 # %% [markdown]
 # Sequences need no conversion in Keras: `Conv1D` and `LSTM` both read `(N, T, F)`, with the
@@ -168,11 +181,9 @@ print("red channel after reshape   == the red plane:", np.array_equal(recut[...,
 # - on a CPU with oneDNN off, TensorFlow's plain kernel refuses: `UnimplementedError: The Conv2D op
 #   currently only supports the NHWC tensor format on the CPU`.
 #
-# TensorFlow turns oneDNN on by itself only on CPUs with AVX-512-class features (many servers, few
-# laptops); the environment variable `TF_ENABLE_ONEDNN_OPTS=0` or `=1`, set before TensorFlow is
-# imported, overrides that. The cell below runs the layer under *your* setting and says which case
-# you are in (the course's test suite runs it both ways). Either way, a model written for NHWC with
-# the data transposed once runs everywhere; that is the portable fix.
+# The cell below runs the layer under *your* setting and says which case you are in (the course's
+# test suite runs it both ways). Either way, a model written for NHWC with the data transposed
+# once runs everywhere; that is the portable fix.
 
 # %% kind="readonly" grade_id="repro-channels-first-option"
 conv_cf = layers.Conv2D(8, 3, data_format="channels_first")
@@ -186,6 +197,32 @@ if op.ran:
 check_shape(conv_cf.compute_output_shape(x_nchw.shape), (4, 8, 26, 26), name="inferred shape")
 # The portable fix: NHWC data into an NHWC layer.
 check_shape(layers.Conv2D(8, 3)(np.transpose(x_nchw, (0, 2, 3, 1))), (4, 26, 26, 8), name="NHWC Conv2D")
+
+# %% [markdown]
+# Who decides whether oneDNN is on? The environment variable `TF_ENABLE_ONEDNN_OPTS` (`0` or `1`),
+# when it is set before TensorFlow is imported. Without it, on Linux, TensorFlow's own rule
+# (`IsMklEnabled` in its `tensorflow/core/util/util.cc`) turns oneDNN on when the CPU has one of
+# the instruction sets meant for neural networks: the AVX-512 extensions AVX512_VNNI or
+# AVX512_BF16, AVX-VNNI, or AMX (AMX_TILE, AMX_INT8,
+# AMX_BF16). The cell reads your CPU's flags and compares the rule with what TensorFlow did:
+
+# %% kind="readonly" grade_id="onednn-rule"
+import os
+import platform
+
+from tensorflow.python.util import _pywrap_util_port  # TensorFlow's own answer (no public API has it)
+
+onednn_on = bool(_pywrap_util_port.IsMklEnabled())
+setting = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "").strip().lower()
+print("TF_ENABLE_ONEDNN_OPTS:", setting or "not set", "| oneDNN on:", onednn_on)
+if setting in ("0", "false", "1", "true"):
+    check_equal(onednn_on, setting in ("1", "true"), "oneDNN on, as TF_ENABLE_ONEDNN_OPTS says")
+elif platform.system() == "Linux" and platform.machine() == "x86_64":
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = set(next((line for line in cpuinfo if line.startswith("flags")), "").split())
+    found = [f for f in ("avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_int8", "amx_bf16") if f in flags]
+    print("this CPU's neural-network instruction sets:", found or "none")
+    check_equal(onednn_on, bool(found), "oneDNN on by TensorFlow's rule (one of those instruction sets)")
 
 # %% [markdown]
 # ### Sizes that shrink below a kernel
@@ -254,6 +291,40 @@ for pool, size, expected in [(layers.MaxPooling2D(2), 7, [6]),
     shown = f"{skipped[:4]}{' ...' if len(skipped) > 4 else ''}"
     print(f"{what} -> {out_size}; {len(skipped)} of {size} rows never read: {shown}")
     check_equal(skipped, expected, f"rows never read by {what}")
+
+# %% [markdown]
+# The same lighting-up, kept for every output: each row of a panel is one output position, and the
+# input rows its window reads are blue. Left, a 3-wide convolution with stride 2 and one zero of
+# padding on each side (here `padding="same"`) on 11 rows: every row is read, some by two windows.
+# Middle, the 2-wide pool of stride 3 on 126 rows, with the 42 rows it never reads in red under
+# it. Right, the 2x2 pool on 7 rows, which never reads row 6. `plots.window_reads` works out the
+# same pictures from the sizes alone; the cell checks that it agrees with the real layers:
+
+# %% kind="readonly" grade_id="figure-windows"
+def rows_read(layer, size):
+    """reads[o, r]: image r of the batch is zero except row r; does output row o see that row?"""
+    x = np.zeros((size, size, size, 1), "float32")
+    x[np.arange(size), np.arange(size)] = 1.0
+    out = np.asarray(layer(x))[..., 0]                      # (image r, output row o, output column)
+    return out.max(axis=2).T > 0                             # (output row o, input row r)
+
+
+conv_of_ones = layers.Conv2D(1, 3, strides=2, padding="same", use_bias=False, kernel_initializer="ones")
+windows = {}
+for title, layer, size, arithmetic in [
+        ("conv 3 wide, stride 2, 1 zero each side", conv_of_ones, 11, (3, 2, 1)),
+        ("pool 2, stride 3 (repro-floor)", layers.MaxPooling2D(2, strides=3), 126, (2, 3)),
+        ("pool 2 on 7 rows", layers.MaxPooling2D(2), 7, (2, 2))]:
+    windows[title] = rows_read(layer, size)
+    check_equal(windows[title].tolist(), plots.window_reads(size, *arithmetic).tolist(), f"rows read by {title}")
+check_equal(plots.window_reads(11, 3, 2, "same").tolist(), plots.window_reads(11, 3, 2, 1).tolist(),
+            "'same' padding on 11 rows with stride 2 = one zero on each side")
+conv_reads = windows["conv 3 wide, stride 2, 1 zero each side"]
+check_true(plots.never_read(conv_reads) == [] and conv_reads.sum(axis=0).max() == 2,
+           "the strided convolution reads every row, some twice")
+check_equal(plots.never_read(windows["pool 2, stride 3 (repro-floor)"]), list(range(2, 126, 3)),
+            "rows the stride-3 pool never reads")
+plots.sliding_windows(windows);
 
 # %% [markdown]
 # ### Predict, then check
@@ -487,6 +558,13 @@ for args in [(28, 3), (28, 3, 1, "same"), (28, 3, 2), (28, 3, 2, "same"), (15, 2
              (28, 3, 1, "valid", 2), (28, 5, 1, "same", 2)]:
     check_equal(conv_output_size(*args), _real_conv_size(*args),
                 f"conv_output_size{args} (size, kernel, stride, padding, dilation)")
+# More settings, drawn once from a fixed seed: odd sizes, every stride, both paddings.
+_visible_rng = np.random.default_rng(11)
+for _ in range(16):
+    args = (int(_visible_rng.integers(9, 60)), int(_visible_rng.integers(1, 6)), int(_visible_rng.integers(1, 5)),
+            ["valid", "same"][int(_visible_rng.integers(0, 2))])
+    check_equal(conv_output_size(*args), _real_conv_size(*args),
+                f"conv_output_size{args} (size, kernel, stride, padding)")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(100)
@@ -548,6 +626,15 @@ for args in [(7, 2, 2), (7, 3, 2), (7, 3, 2, "same"), (7, 3, 2, "valid", 1), (7,
              (7, 3, 2, "same", 0), (5, 1, 3), (5, 3, 1, "valid", None, 2)]:
     check_equal(conv_transpose_output_size(*args), _real_convt_size(*args),
                 f"conv_transpose_output_size{args} (size, kernel, stride, padding, output_padding, dilation)")
+# More settings, drawn once from a fixed seed: odd sizes, every stride, both paddings.
+_visible_rng = np.random.default_rng(12)
+for _ in range(16):
+    stride = int(_visible_rng.integers(1, 5))
+    args = (int(_visible_rng.integers(3, 30)), int(_visible_rng.integers(1, 6)), stride,
+            ["valid", "same"][int(_visible_rng.integers(0, 2))],
+            None if _visible_rng.random() < 0.5 else int(_visible_rng.integers(0, stride)))
+    check_equal(conv_transpose_output_size(*args), _real_convt_size(*args),
+                f"conv_transpose_output_size{args} (size, kernel, stride, padding, output_padding)")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(200)
@@ -639,7 +726,7 @@ def _check_predicted(input_shape):
                     name=f"input {input_shape}, layer {index} {row.name} ({row.kind}), your prediction")
 
 
-for shape in [(4, 28, 28, 3), (1, 32, 32, 3)]:
+for shape in [(4, 28, 28, 3), (1, 32, 32, 3), (2, 29, 17, 3)]:   # the last one odd and not square
     _check_predicted(shape)
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
@@ -682,6 +769,10 @@ def _check_layout(nchw, nhwc, what):
 
 _check_layout(data.digits("test", layout="nchw", n=5)[0], data.digits("test", layout="nhwc", n=5)[0],
               "5 digits, NCHW -> NHWC")
+_check_layout(data.color_patches(n=3, size=16, layout="nchw")[0], data.color_patches(n=3, size=16, layout="nhwc")[0],
+              "3 RGB patches, NCHW -> NHWC")
+_x = np.arange(1 * 3 * 4 * 6, dtype="float32").reshape(1, 3, 4, 6)
+_check_layout(_x, _x.transpose(0, 2, 3, 1).copy(), "one (1, 3, 4, 6) array, 3 channels of 4x6")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 for n in (1, 7, 3):
@@ -734,21 +825,28 @@ def build_digit_cnn(height=28, width=28, channels=1, n_classes=10):
 ck.seed(0)
 _model = build_digit_cnn()
 ck.check_output_shapes(_model, [((1, 28, 28, 1), (1, 10)), ((7, 28, 28, 1), (7, 10)),
-                                ((64, 28, 28, 1), (64, 10))], name="digit CNN logits")
+                                ((64, 28, 28, 1), (64, 10))], name="build_digit_cnn() logits")
+from course.errors import brief
+
+
+def _check_digit_cnn(args, batch):
+    try:
+        model = build_digit_cnn(*args)
+    except Exception as error:
+        check_true(False, f"build_digit_cnn{args} (height, width, channels, n_classes) failed while building "
+                          f"the model: {type(error).__name__}: {brief(str(error), 2)}")
+    h, w, c, k = args
+    ck.check_output_shapes(model, [((batch, h, w, c), (batch, k)), ((1, h, w, c), (1, k))],
+                           name=f"build_digit_cnn{args} (height, width, channels, n_classes) logits")
+
+
+_check_digit_cnn((29, 36, 3, 6), 7)   # odd, not square, 3 channels, 6 classes
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 ck.check_output_shapes(_model, [((4000 % 64 or 64, 28, 28, 1), (4000 % 64 or 64, 10)), ((13, 28, 28, 1), (13, 10))],
-                       name="digit CNN logits, partial last batch")
-from course.errors import brief
+                       name="build_digit_cnn() logits, partial last batch")
 for _args, _n in [((32, 32, 3, 6), 7), ((20, 36, 1, 4), 1), ((16, 16, 1, 10), 5), ((45, 29, 2, 3), 7)]:
-    try:
-        _m = build_digit_cnn(*_args)
-    except Exception as error:
-        check_true(False, f"build_digit_cnn{_args} failed while building the model: "
-                          f"{type(error).__name__}: {brief(str(error), 2)}")
-    h, w, c, k = _args
-    ck.check_output_shapes(_m, [((_n, h, w, c), (_n, k)), ((1, h, w, c), (1, k))],
-                           name=f"build_digit_cnn{_args} logits")
+    _check_digit_cnn(_args, _n)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -770,9 +868,55 @@ test_accuracy = float((ck.predict(model, X_test).argmax(axis=1) == y_test).mean(
 print(f"held-out accuracy: {test_accuracy:.3f}")
 
 # %% kind="test" grade_id="train-digit-cnn-test" points=3
+needs("result", "test_accuracy", cell="the training cell above")
 check_loss_fell(result.losses, factor=0.5)
 check_at_least(test_accuracy, 0.85, "held-out digit accuracy",
                hint="chance is 0.10; check the logits shape (N, 10) and that the model sees (N, 28, 28, 1)")
+
+# %% [markdown]
+# ## Self-check (1 point)
+#
+# Predict, then run. Write the output shape you expect for each line below into
+# `shape_predictions` (a tuple or a list per question), working from the formulas and the axis
+# rules of this notebook without running anything. The test cell under it builds the real layers
+# and shows, per question, your prediction next to what Keras gives.
+#
+# - `"a"`: `layers.Conv2D(8, 5, strides=2)` on a batch of shape `(2, 33, 20, 3)`
+# - `"b"`: `layers.MaxPooling2D(2)` on `(5, 7, 9, 16)`
+# - `"c"`: `np.transpose(x, (0, 2, 3, 1))` for an array `x` of shape `(4, 3, 10, 6)`
+# - `"d"`: `layers.Conv2DTranspose(4, 3, strides=2, padding="same")` on `(1, 5, 7, 8)`
+# - `"e"`: `layers.Dense(10)` on `(8, 6, 6, 16)`
+
+# %% kind="answer" grade_id="self-check"
+shape_predictions = {}  # e.g. shape_predictions["a"] = (1, 2, 3, 4)
+### BEGIN SOLUTION
+shape_predictions.update(a=(2, 15, 8, 8), b=(5, 3, 4, 16), c=(4, 10, 6, 3), d=(1, 10, 14, 4), e=(8, 6, 6, 10))
+### END SOLUTION
+
+# %% kind="test" grade_id="self-check-test" points=1
+def _as_shape(value):
+    try:
+        return tuple(int(d) for d in value)
+    except TypeError:
+        return value
+
+
+_questions = {
+    "a": ("Conv2D(8, 5, strides=2) on (2, 33, 20, 3)", lambda: layers.Conv2D(8, 5, strides=2)(np.zeros((2, 33, 20, 3), "float32"))),
+    "b": ("MaxPooling2D(2) on (5, 7, 9, 16)", lambda: layers.MaxPooling2D(2)(np.zeros((5, 7, 9, 16), "float32"))),
+    "c": ("np.transpose(x, (0, 2, 3, 1)), x of (4, 3, 10, 6)", lambda: np.transpose(np.zeros((4, 3, 10, 6)), (0, 2, 3, 1))),
+    "d": ("Conv2DTranspose(4, 3, strides=2, padding='same') on (1, 5, 7, 8)",
+          lambda: layers.Conv2DTranspose(4, 3, strides=2, padding="same")(np.zeros((1, 5, 7, 8), "float32"))),
+    "e": ("Dense(10) on (8, 6, 6, 16)", lambda: layers.Dense(10)(np.zeros((8, 6, 6, 16), "float32"))),
+}
+_wrong = []
+for _key, (_what, _run) in _questions.items():
+    _real, _guess = _as_shape(_run().shape), _as_shape(shape_predictions.get(_key))
+    print(f"{_key}: {_what:<66} real {_real}, you said {_guess} {'✔' if _guess == _real else '✘'}")
+    if _guess != _real:
+        _wrong.append(f"{_key} ({_what}): expected {_real}, got {_guess}")
+check_true(not _wrong, f"{len(_wrong)} of {len(_questions)} predictions differ from the real shapes: "
+           + "; ".join(_wrong))
 
 # %% [markdown]
 # ## Summary

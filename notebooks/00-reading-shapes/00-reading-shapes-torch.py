@@ -44,7 +44,7 @@ import torch
 from torch import nn
 
 from course import check_at_least, check_equal, check_loss_fell, check_shape, check_true, expect_error
-from course import data
+from course import data, needs, plots
 from course import torch as ct
 
 torch.set_num_threads(1)  # tiny models: one thread beats two competing ones on a small shared CPU
@@ -77,6 +77,15 @@ print("digits, channels first (N, C, H, W):", x_nchw.shape)
 print("digits, channels last  (N, H, W, C):", x_nhwc.shape)
 print("sequences (N, T, F):                ", seqs.shape)
 print("labels (N,):                        ", y_digits.shape, y_digits)
+
+# %% [markdown]
+# The same four digits in the two layouts, one block per axis (position, job, size); a dashed line
+# joins an axis that sits at a different position in the other layout:
+
+# %% kind="readonly" grade_id="figure-axes"
+check_equal(x_nhwc.transpose(0, 3, 1, 2).shape, x_nchw.shape, "NHWC with its axes moved")
+plots.axes_diagram({"PyTorch layout (N, C, H, W)": ("NCHW", x_nchw.shape),
+                    "Keras layout (N, H, W, C)": ("NHWC", x_nhwc.shape)});
 
 # %% [markdown]
 # `nn.Conv2d(1, 8, 3)` was told "1 input channel" and reads the channel count from **axis 1**.
@@ -199,6 +208,41 @@ for pool, size, expected in [(nn.MaxPool2d(2), 7, [6]),
     shown = f"{skipped[:4]}{' ...' if len(skipped) > 4 else ''}"
     print(f"{what} -> {out_size}; {len(skipped)} of {size} rows never read: {shown}")
     check_equal(skipped, expected, f"rows never read by {what}")
+
+# %% [markdown]
+# The same lighting-up, kept for every output: each row of a panel is one output position, and the
+# input rows its window reads are blue. Left, a 3-wide convolution with stride 2 and one zero of
+# padding on each side (`padding=1`) on 11 rows: every row is read, some by two windows. Middle,
+# the 2-wide pool of stride 3 on 126 rows, with the 42 rows it never reads in red under it. Right,
+# the 2x2 pool on 7 rows, which never reads row 6. `plots.window_reads` works out the same pictures
+# from the sizes alone; the cell checks that it agrees with the real layers:
+
+# %% kind="readonly" grade_id="figure-windows"
+def rows_read(layer, size):
+    """reads[o, r]: image r of the batch is zero except row r; does output row o see that row?"""
+    x = torch.zeros(size, 1, size, size)
+    x[torch.arange(size), 0, torch.arange(size)] = 1.0
+    with torch.no_grad():
+        out = layer(x)[:, 0]                                 # (image r, output row o, output column)
+    return (out.amax(dim=2) > 0).numpy().T                   # (output row o, input row r)
+
+
+conv_of_ones = nn.Conv2d(1, 1, 3, stride=2, padding=1, bias=False)
+with torch.no_grad():
+    conv_of_ones.weight.fill_(1.0)
+windows = {}
+for title, layer, size, arithmetic in [
+        ("conv 3 wide, stride 2, 1 zero each side", conv_of_ones, 11, (3, 2, 1)),
+        ("pool 2, stride 3 (repro-floor)", nn.MaxPool2d(2, stride=3), 126, (2, 3)),
+        ("pool 2 on 7 rows", nn.MaxPool2d(2), 7, (2, 2))]:
+    windows[title] = rows_read(layer, size)
+    check_equal(windows[title].tolist(), plots.window_reads(size, *arithmetic).tolist(), f"rows read by {title}")
+conv_reads = windows["conv 3 wide, stride 2, 1 zero each side"]
+check_true(plots.never_read(conv_reads) == [] and conv_reads.sum(axis=0).max() == 2,
+           "the strided convolution reads every row, some twice")
+check_equal(plots.never_read(windows["pool 2, stride 3 (repro-floor)"]), list(range(2, 126, 3)),
+            "rows the stride-3 pool never reads")
+plots.sliding_windows(windows);
 
 # %% [markdown]
 # ### Predict, then check
@@ -383,6 +427,13 @@ for args in [(28, 3), (28, 3, 1, 1), (28, 3, 2, 1), (28, 5, 1, 2), (15, 2, 2), (
              (28, 3, 1, 0, 2), (32, 3, 1, 2, 2)]:
     check_equal(conv_output_size(*args), _real_conv_size(*args),
                 f"conv_output_size{args} (size, kernel, stride, padding, dilation)")
+# More settings, drawn once from a fixed seed: odd sizes, every stride, padding and dilation.
+_visible_rng = np.random.default_rng(11)
+for _ in range(16):
+    args = tuple(int(v) for v in (_visible_rng.integers(15, 60), _visible_rng.integers(1, 6), _visible_rng.integers(1, 5),
+                                  _visible_rng.integers(0, 3), _visible_rng.integers(1, 3)))
+    check_equal(conv_output_size(*args), _real_conv_size(*args),
+                f"conv_output_size{args} (size, kernel, stride, padding, dilation)")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(100)
@@ -432,6 +483,14 @@ def _real_convt_size(size, kernel, stride=1, padding=0, output_padding=0, dilati
 for args in [(7, 2, 2), (14, 2, 2), (7, 3, 2, 1), (7, 3, 2, 1, 1), (5, 3), (4, 4, 2, 1), (5, 3, 1, 0, 0, 2)]:
     check_equal(conv_transpose_output_size(*args), _real_convt_size(*args),
                 f"conv_transpose_output_size{args} (size, kernel, stride, padding, output_padding, dilation)")
+# More settings, drawn once from a fixed seed: odd sizes, every stride, padding and output_padding.
+_visible_rng = np.random.default_rng(12)
+for _ in range(16):
+    stride = int(_visible_rng.integers(1, 5))
+    args = (int(_visible_rng.integers(3, 30)), int(_visible_rng.integers(2, 6)), stride, int(_visible_rng.integers(0, 2)),
+            int(_visible_rng.integers(0, stride)))
+    check_equal(conv_transpose_output_size(*args), _real_convt_size(*args),
+                f"conv_transpose_output_size{args} (size, kernel, stride, padding, output_padding)")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(200)
@@ -524,7 +583,7 @@ def _check_predicted(input_shape):
                     name=f"input {input_shape}, layer {row.name} ({row.kind}), your prediction")
 
 
-for shape in [(4, 3, 28, 28), (1, 3, 32, 32)]:
+for shape in [(4, 3, 28, 28), (1, 3, 32, 32), (2, 3, 29, 17)]:   # the last one odd and not square
     _check_predicted(shape)
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
@@ -568,6 +627,10 @@ def _check_layout(nhwc, nchw, what):
 
 _check_layout(data.digits("test", layout="nhwc", n=5)[0], data.digits("test", layout="nchw", n=5)[0],
               "5 digits, NHWC -> NCHW")
+_check_layout(data.color_patches(n=3, size=16, layout="nhwc")[0], data.color_patches(n=3, size=16, layout="nchw")[0],
+              "3 RGB patches, NHWC -> NCHW")
+_x = torch.arange(1 * 4 * 6 * 3, dtype=torch.float32).reshape(1, 4, 6, 3)
+_check_layout(_x, _x.numpy().transpose(0, 3, 1, 2).copy(), "one (1, 4, 6, 3) tensor, 4x6 with 3 channels")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 for n in (1, 7, 3):
@@ -621,16 +684,41 @@ ct.seed(0)
 _model = build_digit_cnn()
 check_true(isinstance(_model, nn.Module), f"build_digit_cnn() must return an nn.Module, got {type(_model).__name__}")
 ct.check_output_shapes(_model, [((1, 1, 28, 28), (1, 10)), ((7, 1, 28, 28), (7, 10)),
-                                ((64, 1, 28, 28), (64, 10))], name="digit CNN logits")
+                                ((64, 1, 28, 28), (64, 10))], name="build_digit_cnn() logits")
+
+
+def _check_uses_its_parameters(model, in_shape, what):
+    """With every registered parameter zeroed, the output must stop depending on the input; a layer
+    created inside forward (fresh, untrained weights at every call) keeps it depending."""
+    x1, x2 = (torch.rand(in_shape, generator=torch.Generator().manual_seed(s)) for s in (1, 2))
+    with torch.no_grad():
+        model.eval()(x1)                                     # lazy layers get their sizes here
+        saved = [p.detach().clone() for p in model.parameters()]
+        for p in model.parameters():
+            p.zero_()
+        same = torch.equal(model(x1), model(x2))
+        for p, kept in zip(model.parameters(), saved):
+            p.copy_(kept)
+    check_true(same, f"{what}: with all of its registered parameters set to zero, the output still depends on "
+                     "the input, so some layer's weights are not registered: create every layer in __init__ "
+                     "(or in the Sequential), not inside forward, so that training updates it")
+
+
+def _check_digit_cnn(args, batch):
+    model = build_digit_cnn(*args)
+    c, h, w, k = args
+    what = f"build_digit_cnn{args} (in_channels, height, width, n_classes)"
+    ct.check_output_shapes(model, [((batch, c, h, w), (batch, k)), ((1, c, h, w), (1, k))], name=f"{what} logits")
+    _check_uses_its_parameters(model, (2, c, h, w), what)
+
+
+_check_digit_cnn((3, 29, 36, 6), 7)   # odd, not square, 3 channels, 6 classes
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 ct.check_output_shapes(_model, [((4000 % 64 or 64, 1, 28, 28), (4000 % 64 or 64, 10)), ((13, 1, 28, 28), (13, 10))],
-                       name="digit CNN logits, partial last batch")
+                       name="build_digit_cnn() logits, partial last batch")
 for _args, _n in [((3, 32, 32, 6), 7), ((1, 20, 36, 4), 1), ((1, 16, 16, 10), 5), ((2, 45, 29, 3), 7)]:
-    _m = build_digit_cnn(*_args)
-    c, h, w, k = _args
-    ct.check_output_shapes(_m, [((_n, c, h, w), (_n, k)), ((1, c, h, w), (1, k))],
-                           name=f"build_digit_cnn{_args} logits")
+    _check_digit_cnn(_args, _n)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -652,9 +740,57 @@ test_accuracy = float((ct.predict(model, X_test).argmax(axis=1) == y_test).mean(
 print(f"held-out accuracy: {test_accuracy:.3f}")
 
 # %% kind="test" grade_id="train-digit-cnn-test" points=3
+needs("result", "test_accuracy", cell="the training cell above")
 check_loss_fell(result.losses, factor=0.5)
 check_at_least(test_accuracy, 0.85, "held-out digit accuracy",
                hint="chance is 0.10; check the logits shape (N, 10) and that the model sees (N, 1, 28, 28)")
+
+# %% [markdown]
+# ## Self-check (1 point)
+#
+# Predict, then run. Write the output shape you expect for each line below into
+# `shape_predictions` (a tuple, a list or a `torch.Size` per question), working from the formulas
+# and the axis rules of this notebook without running anything. The test cell under it builds the
+# real layers and shows, per question, your prediction next to what PyTorch gives.
+#
+# - `"a"`: `nn.Conv2d(3, 8, kernel_size=5, stride=2)` on a batch of shape `(2, 3, 33, 20)`
+# - `"b"`: `nn.MaxPool2d(2)` on `(5, 16, 7, 9)`
+# - `"c"`: `x.permute(0, 3, 1, 2)` for a tensor `x` of shape `(4, 10, 6, 3)`
+# - `"d"`: `nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1)` on `(1, 8, 5, 7)`
+# - `"e"`: `nn.Linear(16, 10)` on `(8, 6, 6, 16)`
+
+# %% kind="answer" grade_id="self-check"
+shape_predictions = {}  # e.g. shape_predictions["a"] = (1, 2, 3, 4)
+### BEGIN SOLUTION
+shape_predictions.update(a=(2, 8, 15, 8), b=(5, 16, 3, 4), c=(4, 3, 10, 6), d=(1, 4, 10, 14), e=(8, 6, 6, 10))
+### END SOLUTION
+
+# %% kind="test" grade_id="self-check-test" points=1
+def _as_shape(value):
+    try:
+        return tuple(int(d) for d in value)
+    except TypeError:
+        return value
+
+
+_questions = {
+    "a": ("Conv2d(3, 8, kernel_size=5, stride=2) on (2, 3, 33, 20)", lambda: nn.Conv2d(3, 8, 5, stride=2)(torch.zeros(2, 3, 33, 20))),
+    "b": ("MaxPool2d(2) on (5, 16, 7, 9)", lambda: nn.MaxPool2d(2)(torch.zeros(5, 16, 7, 9))),
+    "c": ("x.permute(0, 3, 1, 2), x of (4, 10, 6, 3)", lambda: torch.zeros(4, 10, 6, 3).permute(0, 3, 1, 2)),
+    "d": ("ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1) on (1, 8, 5, 7)",
+          lambda: nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1)(torch.zeros(1, 8, 5, 7))),
+    "e": ("Linear(16, 10) on (8, 6, 6, 16)", lambda: nn.Linear(16, 10)(torch.zeros(8, 6, 6, 16))),
+}
+_wrong = []
+for _key, (_what, _run) in _questions.items():
+    with torch.no_grad():
+        _real = _as_shape(_run().shape)
+    _guess = _as_shape(shape_predictions.get(_key))
+    print(f"{_key}: {_what:<80} real {_real}, you said {_guess} {'✔' if _guess == _real else '✘'}")
+    if _guess != _real:
+        _wrong.append(f"{_key} ({_what}): expected {_real}, got {_guess}")
+check_true(not _wrong, f"{len(_wrong)} of {len(_questions)} predictions differ from the real shapes: "
+           + "; ".join(_wrong))
 
 # %% [markdown]
 # ## Summary

@@ -47,7 +47,7 @@ from keras import layers
 
 from course import (ShapeCheckError, check_at_least, check_equal, check_loss_fell, check_shape, check_true,
                     expect_error)
-from course import data
+from course import data, needs, plots
 from course.errors import brief
 
 ck.seed(0)
@@ -223,6 +223,29 @@ batch, arriving = shapes_in(dense_line)[0]
 print(f"Dense:   kernel built for {kernel_rows} features; a batch of {batch} arrives with {arriving} each")
 
 # %% [markdown]
+# What `Flatten` does to one digit, next to the shapes in those messages. The body hands on a
+# 6x6 map with 16 channels per digit; `Flatten` walks the pixels in order and takes all 16
+# channels of each pixel before moving to the next, so in the vector of 576 the channels take
+# turns, one number each. Without it the output keeps the 6x6 grid (the loss message's
+# `(64, 6, 6, 10)`); with it, 576 numbers per digit reach the `Dense`, which is what its kernel
+# was built for:
+
+# %% kind="readonly" grade_id="figure-flatten"
+feature_map = keras.Sequential([keras.Input((28, 28, 1)), *conv_body()])(images)      # (8, 6, 6, 16)
+flat = layers.Flatten()(feature_map)                                                  # (8, 576)
+_, H, W, C = feature_map.shape
+channel_of = np.broadcast_to(np.arange(C, dtype="float32"), (1, H, W, C))   # each value: its channel
+order = np.asarray(layers.Flatten()(channel_of))[0]
+check_equal(order.tolist(), list(range(C)) * (H * W), "channel of each flattened position")
+check_equal(tuple(flat.shape), (len(images), kernel_rows), "Flatten output: (batch, the Dense kernel's rows)")
+plots.flatten_diagram(tuple(feature_map.shape[1:]), order, channels_axis=-1, notes=[
+    ("loss message: labels (target)", target),
+    ("loss message: output, no Flatten", output),
+    ("Flatten output for 8 digits", tuple(flat.shape)),
+    ("Dense message: kernel rows", kernel_rows),
+    ("Dense message: arrives at 32x32", (batch, arriving))]);
+
+# %% [markdown]
 # A per-layer trace finds the first layer that goes wrong. `ck.trace` pushes a symbolic tensor of
 # the given shape (no data) through a `Sequential` model layer by layer and stops at the first
 # layer that refuses it. The model built for 28x28, traced at 32x32: the `Flatten` row shows the 784.
@@ -337,6 +360,7 @@ def _check_classifier(in_channels, size, n_classes, n_features, batches=(1, 7, 4
 
 
 _check_classifier(1, 28, 10, n_features=576, batches=(1, 7))
+_check_classifier(3, 33, 5, n_features=784, batches=(1, 7))       # an odd size, 3 channels, 5 classes
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 def _n_features(size):
@@ -414,6 +438,7 @@ def _check_flat(make_body, in_channels, height, width, expected, n_classes=10, b
 
 _check_flat(conv_body, 1, 28, 28, expected=576)
 _check_flat(strided_body, 3, 40, 40, expected=216)
+_check_flat(conv_body, 1, 29, 41, expected=864)                    # not square: 6 * 9 * 16
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 def _check_flat_real(make_body, in_channels, height, width, **kwargs):
@@ -455,7 +480,8 @@ for grid in (6, 7):
     check_shape(pooled, (8, 16), name=f"GlobalAveragePooling2D on (8, {grid}, {grid}, 16)")
     print(f"GlobalAveragePooling2D: (8, {grid}, {grid}, 16) -> {tuple(pooled.shape)}")
 print(f"Dense(16 -> 10): {dense_params(16, 10)} parameters; Dense(576 -> 10): {dense_params(576, 10):,}")
-#
+
+# %% [markdown]
 # Write `build_pooled_classifier(in_channels, n_classes)`: **one** model that takes
 # `(N, H, W, in_channels)` for any `H, W` from 12 up (declare the input as `(None, None,
 # in_channels)`) and returns class probabilities `(N, n_classes)`. Use `conv_body()` as the body;
@@ -500,6 +526,7 @@ def _check_pooled(in_channels, n_classes, cases):
 
 
 _check_pooled(1, 10, [(7, 28, 28), (7, 32, 32)])
+_check_pooled(3, 5, [(1, 45, 17), (7, 13, 19)])                    # 3 channels, 5 classes, not square
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 _check_pooled(1, 10, [(1, 36, 36), (40, 28, 28), (7, 12, 12), (2, 20, 44), (1, 100, 64)])
@@ -525,11 +552,56 @@ accuracy = float((ck.predict(digit_model, X_test).argmax(axis=-1) == y_test).mea
 print(f"held-out accuracy: {accuracy:.3f} on {len(X_test)} digits (chance: {1 / len(np.unique(y_train)):.3f})")
 
 # %% kind="test" grade_id="train-classifier-test" points=2
+needs("result", "digit_model", cell="the training cell above")
 check_loss_fell(result.losses, factor=0.5)
 check_shape(ck.predict(digit_model, X_test[:40]), (40, 10), name="trained model's output for 40 test digits")
 check_at_least(float((ck.predict(digit_model, X_test).argmax(axis=-1) == y_test).mean()), 0.85,
                "held-out accuracy on the test digits", hint="chance is 0.10")
 print("the classifier learned")
+
+# %% [markdown]
+# ## Self-check (1 point)
+#
+# Predict, then run. Write the output shape you expect for each line below into
+# `shape_predictions` (a tuple or a list per question), without running anything. The test cell
+# under it runs the real layers and shows, per question, your prediction next to what Keras gives.
+#
+# - `"a"`: `layers.Flatten()` on a feature map of shape `(8, 6, 6, 16)`
+# - `"b"`: `layers.Dense(10)` on `(8, 6, 6, 16)`
+# - `"c"`: `layers.GlobalAveragePooling2D()` on `(7, 9, 5, 16)`
+# - `"d"`: the layers of `conv_body()` on a batch of shape `(3, 32, 32, 1)`
+# - `"e"`: `layers.Reshape((36, 16))` on `(8, 6, 6, 16)`
+
+# %% kind="answer" grade_id="self-check"
+shape_predictions = {}  # e.g. shape_predictions["a"] = (1, 2, 3, 4)
+### BEGIN SOLUTION
+shape_predictions.update(a=(8, 576), b=(8, 6, 6, 10), c=(7, 16), d=(3, 7, 7, 16), e=(8, 36, 16))
+### END SOLUTION
+
+# %% kind="test" grade_id="self-check-test" points=1
+def _as_shape(value):
+    try:
+        return tuple(int(d) for d in value)
+    except TypeError:
+        return value
+
+
+_questions = {
+    "a": ("Flatten() on (8, 6, 6, 16)", lambda: layers.Flatten()(np.zeros((8, 6, 6, 16), "float32"))),
+    "b": ("Dense(10) on (8, 6, 6, 16)", lambda: layers.Dense(10)(np.zeros((8, 6, 6, 16), "float32"))),
+    "c": ("GlobalAveragePooling2D() on (7, 9, 5, 16)",
+          lambda: layers.GlobalAveragePooling2D()(np.zeros((7, 9, 5, 16), "float32"))),
+    "d": ("conv_body() on (3, 32, 32, 1)", lambda: keras.Sequential(conv_body())(np.zeros((3, 32, 32, 1), "float32"))),
+    "e": ("Reshape((36, 16)) on (8, 6, 6, 16)", lambda: layers.Reshape((36, 16))(np.zeros((8, 6, 6, 16), "float32"))),
+}
+_wrong = []
+for _key, (_what, _run) in _questions.items():
+    _real, _guess = _as_shape(_run().shape), _as_shape(shape_predictions.get(_key))
+    print(f"{_key}: {_what:<42} real {_real}, you said {_guess} {'✔' if _guess == _real else '✘'}")
+    if _guess != _real:
+        _wrong.append(f"{_key} ({_what}): expected {_real}, got {_guess}")
+check_true(not _wrong, f"{len(_wrong)} of {len(_questions)} predictions differ from the real shapes: "
+           + "; ".join(_wrong))
 
 # %% [markdown]
 # ## Summary

@@ -43,7 +43,7 @@ import torch
 from torch import nn
 
 from course import check_at_least, check_equal, check_loss_fell, check_shape, check_true, expect_error
-from course import data
+from course import data, needs, plots
 from course import torch as ct
 
 torch.set_num_threads(1)  # tiny models: one thread beats two competing ones on a small shared CPU
@@ -220,6 +220,29 @@ for what, caught in [("Linear straight after the body", missing_flatten),
     print(f"{what:<38} A={a:<5} B={b:<5} C={c:<4} D={d:<3} {verdict}")
 
 # %% [markdown]
+# What `Flatten` does to one digit, and where its numbers land in the message. The body hands on
+# 16 maps of 6x6 per digit; `nn.Flatten()` lays them end to end, all 36 numbers of channel 0
+# first, then channel 1's, into one vector of 576. Without it, `Linear` reads only the last axis
+# (6 numbers) and takes every other axis as more rows: `mat1` is `768x6`. With it, `mat1` is
+# `8x576`, which fits `mat2`, the `576x10` of `weight.T`:
+
+# %% kind="readonly" grade_id="figure-flatten"
+with torch.no_grad():
+    feature_map = make_features(1)(images)                                  # (8, 16, 6, 6)
+    flat = nn.Flatten()(feature_map)                                        # (8, 576)
+_, C, H, W = feature_map.shape
+channel_of = torch.arange(C, dtype=torch.float32).view(1, C, 1, 1).expand(1, C, H, W)  # each value: its channel
+order = nn.Flatten()(channel_of)[0].numpy()
+a, b, c, d = matmul_numbers(missing_flatten.message)
+check_equal(order.tolist(), [k for k in range(C) for _ in range(H * W)], "channel of each flattened position")
+check_equal(tuple(flat.shape), (len(images), c), "mat1 with Flatten: (batch, in_features)")
+check_equal((a, b), (len(images) * C * H, W), "mat1 without Flatten: (8 * 16 * 6, 6)")
+plots.flatten_diagram(tuple(feature_map.shape[1:]), order, notes=[
+    ("mat1 without Flatten (A x B)", (a, b)),
+    ("mat1 with Flatten", tuple(flat.shape)),
+    ("mat2 = weight.T of Linear(576, 10) (C x D)", (c, d))]);
+
+# %% [markdown]
 # The message knows nothing about layers. `ct.trace` runs one forward pass on zeros, records each
 # layer's input and output shape, and stops at the first layer that rejects its input. On the
 # model without `Flatten`, the last good row shows the 4-D tensor that reached the `Linear`:
@@ -320,7 +343,26 @@ def _check_classifier(in_channels, size, n_classes, n_features, batches=(1, 7, 4
                 hint=f"the body plus one Linear from all {n_features} flattened features to {n_classes} classes")
 
 
+def _check_uses_its_parameters(model, in_shape, what):
+    """With every registered parameter zeroed, the output must stop depending on the input; a layer
+    created inside forward (fresh, untrained weights at every call) keeps it depending."""
+    x1, x2 = (torch.rand(in_shape, generator=torch.Generator().manual_seed(s)) for s in (1, 2))
+    with torch.no_grad():
+        model.eval()(x1)                                     # lazy layers get their sizes here
+        saved = [p.detach().clone() for p in model.parameters()]
+        for p in model.parameters():
+            p.zero_()
+        same = torch.equal(model(x1), model(x2))
+        for p, kept in zip(model.parameters(), saved):
+            p.copy_(kept)
+    check_true(same, f"{what}: with all of its registered parameters set to zero, the output still depends on "
+                     "the input, so some layer's weights are not registered: create every layer in __init__ "
+                     "(or in the Sequential), not inside forward, so that training updates it")
+
+
 _check_classifier(1, 28, 10, n_features=576, batches=(1, 7))
+_check_classifier(3, 33, 5, n_features=784, batches=(1, 7))       # an odd size, 3 channels, 5 classes
+_check_uses_its_parameters(build_classifier(3, 33, 5), (2, 3, 33, 33), "build_classifier(3, 33, 5)")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 def _n_features(size):
@@ -396,6 +438,7 @@ def _check_flat(make_body, in_channels, height, width, expected, n_classes=10, b
 
 _check_flat(make_features, 1, 28, 28, expected=576)
 _check_flat(make_strided_features, 3, 40, 40, expected=216)
+_check_flat(make_features, 1, 29, 41, expected=864)                 # not square: 16 * 6 * 9
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 def _check_flat_real(make_body, in_channels, height, width, **kwargs):
@@ -441,7 +484,8 @@ for grid in (6, 7):
           f" after Flatten {tuple(nn.Flatten()(pooled).shape)}")
 print(f"Linear(16, 10): {ct.count_params(nn.Linear(16, 10))} parameters;"
       f" Linear(576, 10): {ct.count_params(nn.Linear(576, 10)):,}")
-#
+
+# %% [markdown]
 # Write `build_pooled_classifier(in_channels, n_classes)`: **one** model that takes
 # `(N, in_channels, H, W)` for any `H, W` from 12 up and returns logits `(N, n_classes)`. Use
 # `make_features(in_channels)` as the body; the head may have at most `16 * n_classes + n_classes`
@@ -480,7 +524,26 @@ def _check_pooled(in_channels, n_classes, cases):
                f"of one Linear(16, {n_classes}); pool each channel to one number before the Linear")
 
 
+def _check_uses_its_parameters(model, in_shape, what):
+    """With every registered parameter zeroed, the output must stop depending on the input; a layer
+    created inside forward (fresh, untrained weights at every call) keeps it depending."""
+    x1, x2 = (torch.rand(in_shape, generator=torch.Generator().manual_seed(s)) for s in (1, 2))
+    with torch.no_grad():
+        model.eval()(x1)                                     # lazy layers get their sizes here
+        saved = [p.detach().clone() for p in model.parameters()]
+        for p in model.parameters():
+            p.zero_()
+        same = torch.equal(model(x1), model(x2))
+        for p, kept in zip(model.parameters(), saved):
+            p.copy_(kept)
+    check_true(same, f"{what}: with all of its registered parameters set to zero, the output still depends on "
+                     "the input, so some layer's weights are not registered: create every layer in __init__ "
+                     "(or in the Sequential), not inside forward, so that training updates it")
+
+
 _check_pooled(1, 10, [(7, 28, 28), (7, 32, 32)])
+_check_pooled(3, 5, [(1, 45, 17), (7, 13, 19)])                    # 3 channels, 5 classes, not square
+_check_uses_its_parameters(build_pooled_classifier(3, 5), (2, 3, 21, 30), "build_pooled_classifier(3, 5)")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 _check_pooled(1, 10, [(1, 36, 36), (40, 28, 28), (7, 12, 12), (2, 20, 44), (1, 100, 64)])
@@ -505,11 +568,58 @@ accuracy = float((ct.predict(digit_model, X_test).argmax(axis=1) == y_test).mean
 print(f"held-out accuracy: {accuracy:.3f} on {len(X_test)} digits (chance: {1 / len(np.unique(y_train)):.3f})")
 
 # %% kind="test" grade_id="train-classifier-test" points=2
+needs("result", "digit_model", cell="the training cell above")
 check_loss_fell(result.losses, factor=0.5)
 check_shape(ct.predict(digit_model, X_test[:40]), (40, 10), name="trained model's logits for 40 test digits")
 check_at_least(float((ct.predict(digit_model, X_test).argmax(axis=1) == y_test).mean()), 0.85,
                "held-out accuracy on the test digits", hint="chance is 0.10")
 print("the classifier learned")
+
+# %% [markdown]
+# ## Self-check (1 point)
+#
+# Predict, then run. Write the output shape you expect for each line below into
+# `shape_predictions` (a tuple, a list or a `torch.Size` per question), without running anything.
+# The test cell under it runs the real layers and shows, per question, your prediction next to
+# what PyTorch gives.
+#
+# - `"a"`: `nn.Flatten()` on a feature map of shape `(8, 16, 6, 6)`
+# - `"b"`: `torch.flatten(x)` for `x` of shape `(8, 16, 6, 6)`
+# - `"c"`: `nn.Linear(6, 10)` on `(8, 16, 6, 6)`
+# - `"d"`: `nn.AdaptiveAvgPool2d(1)` on `(7, 16, 9, 5)`
+# - `"e"`: `make_features(1)` on a batch of shape `(3, 1, 32, 32)`
+
+# %% kind="answer" grade_id="self-check"
+shape_predictions = {}  # e.g. shape_predictions["a"] = (1, 2, 3, 4)
+### BEGIN SOLUTION
+shape_predictions.update(a=(8, 576), b=(4608,), c=(8, 16, 6, 10), d=(7, 16, 1, 1), e=(3, 16, 7, 7))
+### END SOLUTION
+
+# %% kind="test" grade_id="self-check-test" points=1
+def _as_shape(value):
+    try:
+        return tuple(int(d) for d in value)
+    except TypeError:
+        return value
+
+
+_questions = {
+    "a": ("nn.Flatten() on (8, 16, 6, 6)", lambda: nn.Flatten()(torch.zeros(8, 16, 6, 6))),
+    "b": ("torch.flatten(x), x of (8, 16, 6, 6)", lambda: torch.flatten(torch.zeros(8, 16, 6, 6))),
+    "c": ("nn.Linear(6, 10) on (8, 16, 6, 6)", lambda: nn.Linear(6, 10)(torch.zeros(8, 16, 6, 6))),
+    "d": ("nn.AdaptiveAvgPool2d(1) on (7, 16, 9, 5)", lambda: nn.AdaptiveAvgPool2d(1)(torch.zeros(7, 16, 9, 5))),
+    "e": ("make_features(1) on (3, 1, 32, 32)", lambda: make_features(1)(torch.zeros(3, 1, 32, 32))),
+}
+_wrong = []
+for _key, (_what, _run) in _questions.items():
+    with torch.no_grad():
+        _real = _as_shape(_run().shape)
+    _guess = _as_shape(shape_predictions.get(_key))
+    print(f"{_key}: {_what:<44} real {_real}, you said {_guess} {'✔' if _guess == _real else '✘'}")
+    if _guess != _real:
+        _wrong.append(f"{_key} ({_what}): expected {_real}, got {_guess}")
+check_true(not _wrong, f"{len(_wrong)} of {len(_questions)} predictions differ from the real shapes: "
+           + "; ".join(_wrong))
 
 # %% [markdown]
 # ## Summary
@@ -518,7 +628,8 @@ print("the classifier learned")
 #   and a `Linear`, flatten each image (`nn.Flatten()`, or `torch.flatten(x, 1)`) or pool it.
 # - In `mat1 and mat2 shapes cannot be multiplied (AxB and CxD)`: `A` should be the batch size
 #   (larger: `Flatten` missing; 1: batch axis flattened), `B` is the number of features that
-#   arrived, `C` is `in_features`, `D` is `out_features`. Fix `C` to `B`, not the other way round.
+#   arrived, `C` is `in_features`, `D` is `out_features`. When `A` is the batch size, the fix is
+#   `in_features = B`; when `A` is larger, add the `Flatten` first and never shrink `C` to `B`.
 # - Making the numbers match by shrinking `in_features` to the last axis hides the bug: the output
 #   stays 4-D and the error moves to the loss. Check the model's output shape is `(N, n_classes)`.
 # - `in_features` after `Flatten` is `C * H * W` of the body's output and depends on the input
