@@ -133,7 +133,7 @@ TORCH_CELLS = {
     "while-off": "nn.Linear(3, 4)(torch.zeros(2, 5))",
     "on": "%shapes on",
     "while-on": "nn.Linear(3, 4)(torch.zeros(2, 5))",
-    "break-doctor": "import course.doctor_torch as _dt\n_saved = _dt.diagnose\n_dt.diagnose = lambda error: 1 / 0",
+    "break-doctor": "import course.doctor.torch_half as _dt\n_saved = _dt.diagnose\n_dt.diagnose = lambda error: 1 / 0",
     "doctor-breaks": "nn.Linear(3, 4)(torch.zeros(2, 5))",
     "mend-doctor": "_dt.diagnose = _saved",
     # State: the same failing call with the doctor on (stateful) and off (twin) must leave the same
