@@ -127,9 +127,14 @@ def check(report: list, helpers: list, leaks: dict) -> None:
         assert name in by_step[step]["changed"], f"the check missed what `{step}` set: {by_step[step]}"
 
 
-def test_torch_helpers_change_nothing_at_import():
-    helpers = ["import course", "%load_ext course", TORCH_ERROR, "from course import torch as ct",
-               "import course.doctor"]
+@pytest.mark.parametrize("order", ["import first", "doctor first"])
+def test_torch_helpers_change_nothing_at_import(order):
+    """`course.torch` imported by the learner, or by the doctor to diagnose an error."""
+    imported = "from course import torch as ct"
+    if order == "import first":
+        helpers = ["import course", imported, "%load_ext course", TORCH_ERROR, "import course.doctor"]
+    else:
+        helpers = ["import course", "%load_ext course", TORCH_ERROR, imported, "import course.doctor"]
     report = run_steps("torch", [TORCH_MODEL] + helpers + list(TORCH_LEAKS), TF_CPP_MIN_LOG_LEVEL="3")
     by_step = {r["step"]: r for r in report}
     assert by_step[TORCH_ERROR]["raised"] == "RuntimeError"
