@@ -113,7 +113,7 @@ def run_steps(framework: str, steps: list, **env_changes) -> list:
     prelude = "import os\nimport numpy as np\n"  # the leaky helpers use these names
     steps = [prelude] + steps
     run = subprocess.run([sys.executable, "-c", SNAPSHOT, framework, json.dumps(steps)], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, timeout=900)
     line = next((ln for ln in run.stdout.splitlines() if ln.startswith("SNAPSHOT-REPORT ")), None)
     assert line is not None, run.stdout[-3000:] + run.stderr[-3000:]
     return json.loads(line[len("SNAPSHOT-REPORT "):])[1:]

@@ -132,6 +132,15 @@ def _first_tensor(obj):
     return None
 
 
+def _single_input(frame) -> bool:
+    """Whether the model was called with one input only: the re-trace passes one tensor, so a call
+    with more (an RNN's initial state, a mask) cannot be replayed and the frames say where."""
+    loc = frame.f_locals
+    if "args" in loc:
+        return len(loc["args"]) + len(loc.get("kwargs") or {}) <= 1
+    return True
+
+
 def _call_input(frame):
     """The tensor a module was called with, from its _call_impl / forward frame."""
     loc = frame.f_locals
@@ -217,7 +226,7 @@ def diagnose(error: BaseException) -> Diagnosis | None:
     d = Diagnosis(error, model=_describe(model))
     d.declared = _first_layer_mismatch(model, x)
     tr = None
-    if x is not None:
+    if x is not None and _single_input(model_frame):
         d.input_shape = tuple(x.shape)
         with untouched(model):
             tr = ct.trace(model, torch.zeros_like(x))
