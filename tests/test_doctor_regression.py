@@ -349,3 +349,30 @@ def test_the_set_is_large_and_from_outside():
     assert len(cases) >= 40 and len(CONTROLS) >= 6
     assert len({c[0] for c in cases}) == len(cases)
     assert not any("/work/" in c[1] or "notebooks/" in c[1] for c in cases)
+
+
+# Every Keras layer type the course's notebooks use (grep `layers.` in notebooks/*/*keras.py).
+COURSE_KERAS_LAYERS = {
+    "Conv2D": "layers.Conv2D(8, 3)", "Dense": "layers.Dense(4)", "MaxPooling2D": "layers.MaxPooling2D(2)",
+    "Conv2DTranspose": "layers.Conv2DTranspose(4, 2, strides=2)", "Flatten": "layers.Flatten()",
+    "LSTM": "layers.LSTM(4)", "UpSampling2D": "layers.UpSampling2D()", "Reshape": "layers.Reshape((2, 8))",
+    "GlobalAveragePooling2D": "layers.GlobalAveragePooling2D()", "ReLU": "layers.ReLU()",
+    "BatchNormalization": "layers.BatchNormalization()", "Softmax": "layers.Softmax()",
+    "Activation": "layers.Activation('relu')", "Lambda": "layers.Lambda(lambda t: t)",
+    "ZeroPadding2D": "layers.ZeroPadding2D(1)", "Cropping2D": "layers.Cropping2D(1)",
+    "Resizing": "layers.Resizing(8, 8)", "RNN": "layers.RNN(layers.LSTMCell(4))",
+    "LayerNormalization": "layers.LayerNormalization()", "Dropout": "layers.Dropout(0.5)",
+    "Conv1D": "layers.Conv1D(8, 3)", "Concatenate": "layers.Concatenate()",
+    "AveragePooling2D": "layers.AveragePooling2D(2)",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(COURSE_KERAS_LAYERS))
+def test_every_course_keras_layer_has_an_expectation_with_axes(kind):
+    keras = pytest.importorskip("keras")
+    from keras import layers  # noqa: F401  (used by the eval below)
+    from course.doctor.keras_half import _expects
+
+    layer = eval(COURSE_KERAS_LAYERS[kind])
+    said = _expects(layer)
+    assert "a different shape" not in said and ("(N" in said or "axis" in said), f"{kind}: {said}"

@@ -153,6 +153,8 @@ def _expects(layer) -> str:
         return f"(N, timesteps, ...) where each step fits {type(layer.layer).__name__} {_expects(layer.layer)}"
     if isinstance(layer, keras.layers.MultiHeadAttention):
         return "query (N, T, dim), value (N, S, dim), key like value; attention_mask (N, T, S)"
+    if isinstance(layer, keras.layers.Lambda):
+        return "(N, ...): whatever its function accepts"
     if isinstance(layer, (keras.layers.Dropout, keras.layers.ReLU, keras.layers.Softmax, keras.layers.Activation)):
         return "(N, ...): any shape (it works value by value)"
     found = _tracer().expects(layer)
