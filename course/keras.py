@@ -3,15 +3,31 @@ output-shape checks, quick training. Importing this module never imports PyTorch
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+import time
+from typing import Iterable, Sequence
 
-# Must be set before TensorFlow loads: quiet C++ logs, and Keras on the TensorFlow backend.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# What TensorFlow and Keras read while they load: no C++ log lines, Keras on the TensorFlow backend.
+_LOAD_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"}
 
-import sys  # noqa: E402
-import time  # noqa: E402
-from typing import Iterable, Sequence  # noqa: E402
+
+@contextlib.contextmanager
+def _loading_environment():
+    """_LOAD_ENV's defaults while the frameworks load, then the environment exactly as it was
+    (importing this module changes no variable a learner's own code could read)."""
+    before = {k: os.environ.get(k) for k in _LOAD_ENV}
+    for k, v in _LOAD_ENV.items():
+        os.environ.setdefault(k, v)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _import_tensorflow_quietly():
@@ -30,23 +46,11 @@ def _import_tensorflow_quietly():
         os.close(devnull)
 
 
-_import_tensorflow_quietly()
-
-import keras  # noqa: E402
+with _loading_environment():
+    _import_tensorflow_quietly()
+    import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-
-tf.get_logger().setLevel("ERROR")  # retracing notices are about speed, not shapes
-if not tf.config.list_physical_devices("GPU") and (os.cpu_count() or 1) <= 2:
-    # Tiny models on a small CPU: one op thread avoids oversubscription (see course/torch.py).
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(1)
-        tf.config.threading.set_inter_op_parallelism_threads(1)
-    except RuntimeError:  # TensorFlow already initialised by the caller: keep its settings
-        pass
-if tf.config.list_physical_devices("GPU"):
-    # TensorFlow uses TF32 on recent GPUs (about 1e-3 precision); the tests compare at 1e-5.
-    tf.config.experimental.enable_tensor_float_32_execution(False)
 
 from .checks import ShapeCheckError, check_shape  # noqa: E402
 from .errors import brief  # noqa: E402
@@ -55,13 +59,36 @@ from .trace import Failure, Row, Trace, call_failure_message  # noqa: E402
 from .trace import build_block as _build_block  # noqa: E402
 from .training import TrainResult  # noqa: E402
 
-__all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "build_block", "count_params",
+__all__ = ["use_course_settings", "device", "device_report", "seed", "trace", "check_output_shapes", "build_block", "count_params",
            "train", "predict", "TrainResult", "may_lack_cpu_kernel"]
 
 
 def device() -> str:
     """'/GPU:0' when TensorFlow sees a GPU, else '/CPU:0' (Keras places work there by itself)."""
     return "/GPU:0" if tf.config.list_physical_devices("GPU") else "/CPU:0"
+
+
+def use_course_settings() -> str:
+    """Tune this process for the course's tiny models and return the device report line.
+
+    The notebooks' setup cell calls it (`print(ck.use_course_settings())`); importing this module
+    changes nothing, so a learner's own project that loads the shape doctor keeps its settings.
+    - TensorFlow's Python logger at ERROR: retracing notices are about speed, not shapes.
+    - On a CPU with at most two cores: one op thread each (see course/torch.py); TensorFlow accepts
+      this only before it has run an op, so in a process that already did it keeps its threads.
+    - On a GPU: no TF32 (about 1e-3 precision; the tests compare at 1e-5).
+    """
+    tf.get_logger().setLevel("ERROR")
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        tf.config.experimental.enable_tensor_float_32_execution(False)
+    elif (os.cpu_count() or 1) <= 2:
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(1)
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+        except RuntimeError:  # TensorFlow already initialised by the caller: keep its settings
+            pass
+    return device_report()
 
 
 def device_report() -> str:

@@ -18,25 +18,33 @@ from .shapes import format_shape, shape_of
 from .trace import Failure, Row, Trace, build_block as _build_block, call_failure_message
 from .training import TrainResult
 
-# Course models are tiny: on a small CPU, two threads fighting over two cores (or over a grader's
-# parallel workers) made a 4 s training cell take 70 s. One thread is faster there.
-if not torch.cuda.is_available() and (os.cpu_count() or 1) <= 2:
-    torch.set_num_threads(1)
-if torch.cuda.is_available():
-    # The tests compare outputs at 1e-5; TF32 convolutions (cuDNN's default on recent GPUs) round to
-    # about 1e-3, and cuDNN may pick a different algorithm per batch size. Exact float32 instead:
-    # the course's models are tiny, so a learner with a GPU gets the CPU's numbers at no real cost.
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-    torch.backends.cudnn.deterministic = True
-
-__all__ = ["device", "device_report", "seed", "trace", "check_output_shapes", "build_block", "count_params",
+__all__ = ["use_course_settings", "device", "device_report", "seed", "trace", "check_output_shapes", "build_block", "count_params",
            "train", "predict", "TrainResult"]
 
 
 def device() -> torch.device:
     """The GPU when PyTorch can see one, else the CPU."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def use_course_settings() -> str:
+    """Tune this process for the course's tiny models and return the device report line.
+
+    The notebooks' setup cell calls it (`print(ct.use_course_settings())`); importing this module
+    changes nothing, so a learner's own project that loads the shape doctor keeps its settings.
+    - On a CPU with at most two cores: one op thread. Two threads fighting over two cores (or over
+      a grader's parallel workers) made a 4 s training cell take 70 s.
+    - On a GPU: exact float32 and deterministic cuDNN. The tests compare outputs at 1e-5; TF32
+      convolutions (cuDNN's default on recent GPUs) round to about 1e-3, and cuDNN may pick another
+      algorithm per batch size. The models are tiny, so the GPU gives the CPU's numbers at no real cost.
+    """
+    if torch.cuda.is_available():
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cudnn.deterministic = True
+    elif (os.cpu_count() or 1) <= 2:
+        torch.set_num_threads(1)
+    return device_report()
 
 
 def device_report() -> str:

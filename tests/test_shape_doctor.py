@@ -133,7 +133,7 @@ TORCH_CELLS = {
     "while-off": "nn.Linear(3, 4)(torch.zeros(2, 5))",
     "on": "%shapes on",
     "while-on": "nn.Linear(3, 4)(torch.zeros(2, 5))",
-    "break-doctor": "import course.doctor_torch as _dt\n_saved = _dt.diagnose\n_dt.diagnose = lambda error: 1 / 0",
+    "break-doctor": "import course.doctor.torch_half as _dt\n_saved = _dt.diagnose\n_dt.diagnose = lambda error: 1 / 0",
     "doctor-breaks": "nn.Linear(3, 4)(torch.zeros(2, 5))",
     "mend-doctor": "_dt.diagnose = _saved",
     # State: the same failing call with the doctor on (stateful) and off (twin) must leave the same
@@ -170,7 +170,9 @@ TORCH_CASES = [
     ("missing-flatten", "3", "Linear", "(4, 8, 13, 13)",
      ["416 rows = every axis but the last of the input (4, 8, 13, 13)", "13 features arriving",
       "in_features = 1352"]),
-    ("lstm-features", "lstm", "LSTM", "(5, 7, 12)", ["expects (N, L, 10)", "input_size = 10, the input has 12"]),
+    ("lstm-features", "lstm", "LSTM", "(5, 7, 12)", ["expects (N, L, 10)", "input_size = 10, the input has 12",
+                                                    "where it entered: the model's first layer lstm (LSTM) takes (N, L, 10); "
+                                                    "the data is (5, 7, 12)"]),
     ("channels-last", "0", "Conv2d", "(4, 28, 28, 3)",
      ["expects (N, 3, H, W)", "28 there, its weight was made for 3", "channels-last (N, H, W, C)"]),
     ("wrong-in-channels", "2", "Conv2d", "(2, 8, 26, 26)", ["expects (N, 16, H, W), got (2, 8, 26, 26)"]),
@@ -191,7 +193,11 @@ def test_torch_error_is_explained(torch_run, cell, layer, kind, got, says):
     assert_after_traceback(out)
     text = doctor_text(out)
     assert text.startswith(TITLE), f"no diagnosis after {cell}:\n{out.outputs}"
-    assert marked_row(text)[:3] == [layer, kind, got], text
+    if kind == "loss":  # output and target side by side; a one-row table would add nothing
+        assert f"at {layer} (loss)" in text.splitlines()[0] and MARK not in text, text
+        assert f"{layer} (loss) expects" in text and f"got {got}" in text, text
+    else:
+        assert marked_row(text)[:3] == [layer, kind, got], text
     for s in says:
         assert s in text, f"{s!r} missing from:\n{text}"
 
@@ -253,7 +259,7 @@ KERAS_CELLS = {
         "stateful = keras.Sequential([keras.Input((4,)), layers.Dense(8), layers.BatchNormalization(),\n"
         "                             layers.Dropout(0.5), layers.Dense(2)])\n"
         "weights = [w.copy() for w in stateful.get_weights()]\n"
-        "import tensorflow as tf\ntf.get_logger().setLevel('INFO')  # course.keras would set ERROR\n"
+        "import tensorflow as tf\ntf.get_logger().setLevel('INFO')  # use_course_settings() sets ERROR; importing must not\n"
         "log_level = tf.get_logger().level\n"
         "np_state, py_state = np.random.get_state(), random.getstate()"),
     "state-error": "stateful(np.zeros((3, 5), 'float32'), training=True)",
@@ -293,6 +299,15 @@ KERAS_CELLS = {
     "features-vs-target": (
         "clf = keras.Sequential([keras.Input((784,)), layers.Dense(10)])\nclf.compile('adam', 'mse')\n"
         "clf.fit(np.zeros((8, 784), 'float32'), np.zeros((8, 784), 'float32'), verbose=0)"),
+    "attribute-name": (  # a layer reused in a subclassed model: named as the learner wrote it
+        "class Head(keras.Model):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.body = layers.Dense(8)\n"
+        "        self.dense_200 = layers.Dense(3)\n"
+        "    def call(self, x):\n"
+        "        return self.dense_200(self.dense_200(self.body(x)))\n"
+        "Head()(np.zeros((2, 4), 'float32'))"),
     "odd-skip": (
         "image = keras.Input((15, 15, 1))\n"
         "down = layers.Conv2D(4, 3, strides=2, padding='same')(image)\n"
@@ -308,18 +323,20 @@ def keras_run():
 
 KERAS_CASES = [
     ("wrong-features", "head", "Dense", "(4, 30)",
-     ["expects (..., 20), got (4, 30)", "built for 20 on axis -1", "the input (4, 30) has 30 there"]),
+     ["expects (N, ..., 20), got (4, 30)", "built for 20 on axis -1", "the input (4, 30) has 30 there"]),
     ("channels-first", "conv", "Conv2D", "(4, 1, 28, 28)",
-     ["expects (N, H, W, 1)", "the input (4, 1, 28, 28) has 28 there"]),
+     ["expects (N, H, W, 1)", "the input (4, 1, 28, 28) has 28 there", "axes look swapped",
+      "the model declares its input as (None, 28, 28, 1)"]),
     ("lstm-features", "lstm", "LSTM", "(2, 7, 10)",
      ["expects (N, timesteps, 12), got (2, 7, 10)", "made for 12 features: 10 and 12 must be equal"]),
+    # fit: the table, the loss row and the reading all use the batch axis as None (fit feeds batches)
     ("missing-flatten", "sparse_categorical_crossentropy", "loss", "(None, 13, 13, 10)",
      ["output (None, 13, 13, 10) vs target (None,)", "ranks differ: output has 4 axes, target 1",
-      "the model's output (8, 13, 13, 10)"]),
-    ("decoder-vs-target", "mse (compiled loss)", "loss", "(8, 784)",
-     ["output (8, 784) vs target (8, 28, 28, 1)", "axes that differ: 1 (784 vs 28)"]),
+      "the model's output (None, 13, 13, 10)", "the data is (8, 28, 28, 1)"]),
+    ("decoder-vs-target", "mse (compiled loss)", "loss", "(None, 784)",
+     ["output (None, 784) vs target (None, 28, 28, 1)", "axes that differ: 1 (784 vs 28)"]),
     ("custom-call", "code", "Dense", "(2, 196)",
-     ["expects (..., 144), got (2, 196)", "custom call()", "tensors in Encoder.call: x (2, 9, 9, 1), h (2, 7, 7, 4)"]),
+     ["expects (N, ..., 144), got (2, 196)", "custom call()", "tensors in Encoder.call: x (2, 9, 9, 1), h (2, 7, 7, 4)"]),
     ("features-vs-target", "mean_squared_error", "loss", "(None, 10)",
      ["output (None, 10) vs target (None, 784)", "needs two equal sizes but got 784 and 10",
       "[?,784] and [?,10]", "inside the loss"]),
@@ -340,11 +357,18 @@ def test_keras_error_is_explained(keras_run, cell, layer, kind, got, says):
         assert s in text, f"{s!r} missing from:\n{text}"
 
 
+def test_keras_layer_is_named_by_the_attribute_the_learner_wrote(keras_run):
+    text = doctor_text(keras_run["attribute-name"])
+    name, kind, got = marked_row(text)[:3]
+    assert re.fullmatch(r"self\.dense_200 \(dense(_\d+)?\)", name) and (kind, got) == ("Dense", "(2, 3)"), text
+    assert "expects (N, ..., 8)" in text, text
+
+
 def test_keras_table_lists_the_layers_before_the_failing_one(keras_run):
     rows = rows_before_mark(doctor_text(keras_run["missing-flatten"]))
-    assert [r[1:4] for r in rows] == [["Conv2D", "(8, 28, 28, 1)", "(8, 26, 26, 8)"],
-                                      ["MaxPooling2D", "(8, 26, 26, 8)", "(8, 13, 13, 8)"],
-                                      ["Dense", "(8, 13, 13, 8)", "(8, 13, 13, 10)"]]
+    assert [r[1:4] for r in rows] == [["Conv2D", "(None, 28, 28, 1)", "(None, 26, 26, 8)"],
+                                      ["MaxPooling2D", "(None, 26, 26, 8)", "(None, 13, 13, 8)"],
+                                      ["Dense", "(None, 13, 13, 8)", "(None, 13, 13, 10)"]]
     skip = rows_before_mark(doctor_text(keras_run["odd-skip"]))  # the functional graph built so far
     assert [r[1:4] for r in skip] == [["Conv2D", "(None, 15, 15, 1)", "(None, 8, 8, 4)"],
                                       ["Conv2DTranspose", "(None, 8, 8, 4)", "(None, 16, 16, 4)"]]

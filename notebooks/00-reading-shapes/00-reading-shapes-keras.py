@@ -50,7 +50,7 @@ import keras
 from keras import layers
 
 ck.seed(0)
-print(ck.device_report())
+print(ck.use_course_settings())
 
 # %% [markdown]
 # Many tutorials write `tf.keras` (`from tensorflow import keras`). Under TensorFlow 2.21 that is

@@ -49,7 +49,7 @@ from course import torch as ct
 
 torch.set_num_threads(1)  # tiny models: one thread beats two competing ones on a small shared CPU
 ct.seed(0)
-print(ct.device_report())
+print(ct.use_course_settings())
 
 # %% [markdown]
 # ## Reproduce the error

@@ -51,7 +51,7 @@ from course import data, needs, plots
 from course.errors import brief
 
 ck.seed(0)
-print(ck.device_report())
+print(ck.use_course_settings())
 
 # %% [markdown]
 # ## Reproduce the error

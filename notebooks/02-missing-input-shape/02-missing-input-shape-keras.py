@@ -48,7 +48,7 @@ from course import (check_at_least, check_equal, check_loss_fell, check_shape, c
                     expect_error, expect_warning)
 
 ck.seed(0)
-print(ck.device_report())
+print(ck.use_course_settings())
 
 # %% [markdown]
 # ## Reproduce the error

@@ -51,7 +51,7 @@ from course import (check_at_least, check_equal, check_loss_fell, check_shape, c
 from course import data, plots
 
 ck.seed(0)
-print(ck.device_report())
+print(ck.use_course_settings())
 
 # %% [markdown]
 # ## Reproduce the error

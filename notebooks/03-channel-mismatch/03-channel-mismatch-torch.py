@@ -50,7 +50,7 @@ from course import data, plots
 from course import torch as ct
 
 ct.seed(0)
-print(ct.device_report())
+print(ct.use_course_settings())
 
 # %% [markdown]
 # ## Reproduce the error

@@ -44,7 +44,7 @@ from course import (check_at_least, check_equal, check_loss_fell, check_shape, c
 from course import torch as ct
 
 ct.seed(0)
-print(ct.device_report())
+print(ct.use_course_settings())
 
 # %% [markdown]
 # ## Reproduce the error

@@ -49,7 +49,7 @@ import tensorflow as tf  # noqa: E402
 from keras import layers, ops  # noqa: E402
 
 ck.seed(0)
-print(ck.device_report())
+print(ck.use_course_settings())
 
 
 def conv_out(n, kernel, stride=1, padding="valid"):

@@ -47,7 +47,7 @@ from course import data, expect_error, expect_warning, plots
 from course import torch as ct
 
 ct.seed(0)
-print(ct.device_report())
+print(ct.use_course_settings())
 
 
 def conv_out(n, kernel, stride=1, padding=0):

@@ -33,7 +33,7 @@ from course import keras as ck
 keras = ck.keras
 layers = keras.layers
 ck.seed(0)
-print(ck.device_report())
+print(ck.use_course_settings())
 X_train, _ = data.digits("train", layout="nhwc")
 X_test, _ = data.digits("test", layout="nhwc")
 print("digits:", X_train.shape, X_test.shape, "from the", data.digits_source())

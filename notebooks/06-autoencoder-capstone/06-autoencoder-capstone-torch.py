@@ -34,7 +34,7 @@ from course import data, plots
 from course import torch as ct
 
 ct.seed(0)
-print(ct.device_report())
+print(ct.use_course_settings())
 X_train, _ = data.digits("train", layout="nchw")
 X_test, _ = data.digits("test", layout="nchw")
 print("digits:", X_train.shape, X_test.shape, "from the", data.digits_source())

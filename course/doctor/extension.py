@@ -30,18 +30,18 @@ def diagnose(error: BaseException):
 
     Each framework half is imported only if the learner's code already imported that framework.
     """
-    from .doctor_reading import is_shape_error
+    from .readings import is_shape_error
 
     if not is_shape_error(error):
         return None
     if "torch" in sys.modules:
-        from . import doctor_torch
-        found = doctor_torch.diagnose(error)
+        from . import torch_half
+        found = torch_half.diagnose(error)
         if found is not None:
             return found
     if "keras" in sys.modules and "tensorflow" in sys.modules:  # course.keras runs on TensorFlow
-        from . import doctor_keras
-        return doctor_keras.diagnose(error)
+        from . import keras_half
+        return keras_half.diagnose(error)
     return None
 
 

@@ -10,38 +10,115 @@ from __future__ import annotations
 
 import contextlib
 import random
-import sys
+import re
 
 import numpy as np
 import torch
 from torch import nn
 
-from .doctor_frames import frames, owner, user_tensors
-from .doctor_reading import reading
-from .doctor_report import Diagnosis, loss_expects
-from .trace import Row
-
-_LOSS_ARGS = ("input", "target")
-
+from .frames import frames, owner, user_tensors
+from .readings import reading
+from .report import Diagnosis, loss_expects
+from ..trace import Row
 
 def _tracer():
-    """course.torch (the per-layer tracer). Importing it tunes threads and TF32 for the course's tiny
-    models; in a learner's own project that never imported it, those settings are put back."""
-    if "course.torch" in sys.modules:
-        return sys.modules["course.torch"]
-    saved = (torch.get_num_threads(), torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
-    from . import torch as ct
-    if torch.get_num_threads() != saved[0]:
-        torch.set_num_threads(saved[0])
-    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved[1], saved[2]
+    """course.torch, the per-layer tracer (importing it changes no setting)."""
+    from .. import torch as ct
     return ct
 
 
 def _expects(ct, module) -> str:
-    """ct.expects, plus pooling windows, which it leaves as 'a different shape'."""
+    """ct.expects, plus what it leaves as 'a different shape' (pooling windows, attention)."""
     if isinstance(module, (nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd)):
         return f"a spatial size at least the window, kernel_size={module.kernel_size}"
+    if isinstance(module, nn.MultiheadAttention):
+        order = "(N, L, {})" if module.batch_first else "(L, N, {})"
+        return (f"query {order.format(module.embed_dim)}, key {order.format(module.kdim).replace('L', 'S')}, "
+                f"value {order.format(module.vdim).replace('L', 'S')}; attn_mask (L, S), key_padding_mask (N, S)")
     return ct.expects(module)
+
+
+def _builtin(module: nn.Module) -> bool:
+    """A layer of torch.nn itself (its forward is PyTorch's, not the learner's)."""
+    return type(module).__module__.startswith("torch.nn") and not isinstance(
+        module, (nn.Sequential, nn.ModuleList, nn.ModuleDict))
+
+
+def _first_layer_mismatch(model: nn.Module, x) -> str:
+    """When the model's first layer fixes the input size and the data disagrees: both, side by side."""
+    if x is None:
+        return ""
+    # The first layer the data meets: the first child, through nested Sequentials (a custom
+    # model's children are listed in the order its __init__ made them, usually the order they run).
+    name, layer = "", model
+    while isinstance(layer, nn.Sequential) or (layer is model and next(layer.named_children(), None)):
+        child = next(layer.named_children(), None)
+        if child is None:
+            return ""
+        name, layer = f"{name}.{child[0]}".lstrip("."), child[1]
+    shape = tuple(x.shape)
+    if isinstance(layer, nn.Linear) and shape and shape[-1] != layer.in_features:
+        declared = f"(*, {layer.in_features})"
+    elif isinstance(layer, nn.modules.conv._ConvNd) and (len(shape) < 2 or shape[1] != layer.in_channels
+                                                          or len(shape) != len(layer.kernel_size) + 2):
+        declared = _tracer().expects(layer)
+    elif isinstance(layer, nn.RNNBase) and shape and shape[-1] != layer.input_size:
+        declared = _tracer().expects(layer)
+    else:
+        return ""
+    return (f"where it entered: the model's first layer {name} ({type(layer).__name__}) takes {declared}; "
+            f"the data is {_fmt(shape)}")
+
+
+def _fmt(shape) -> str:
+    from ..shapes import format_shape
+    return format_shape(shape)
+
+
+def _state_dict_diagnosis(error, fs) -> Diagnosis | None:
+    """load_state_dict: no forward ran; the message names each parameter and both shapes."""
+    frame = next((f for f in fs if f.f_code.co_name == "load_state_dict" and isinstance(owner(f), nn.Module)), None)
+    if frame is None or "size mismatch for" not in str(error):
+        return None
+    model = owner(frame)
+    found = re.findall(r"size mismatch for ([\w.]+): copying a param with shape torch\.Size\((\[[^\]]*\])\) from "
+                       r"checkpoint, the shape in current model is torch\.Size\((\[[^\]]*\])\)", str(error))
+    if not found:
+        return None
+    name, checkpoint, current = found[0]
+    ints = lambda t: tuple(int(v) for v in re.findall(r"\d+", t))
+    d = Diagnosis(error, model=f"{type(model).__name__}, loading a state dict (no forward ran)", table=False)
+    d.failing = Row(name, "parameter", ints(current), None, 0)
+    d.expects, d.got = f"{_fmt(ints(current))} (the model's)", ints(checkpoint)
+    d.notes.append("parameters whose shapes differ (checkpoint vs model): " + "; ".join(
+        f"{n} {_fmt(ints(a))} vs {_fmt(ints(b))}" for n, a, b in found))
+    d.reading = reading(error, None)
+    return d
+
+
+def _collate_diagnosis(error, fs) -> Diagnosis | None:
+    """A DataLoader stacking samples of different shapes into one batch (no model ran yet)."""
+    frame = next((f for f in reversed(fs) if "torch/utils/data/" in f.f_code.co_filename.replace("\\", "/")
+                  and "collate" in f.f_code.co_name), None)
+    if frame is None:
+        return None
+    batch = frame.f_locals.get("batch")
+    shapes = sorted({tuple(t.shape) for t in batch if isinstance(t, torch.Tensor)}) if isinstance(batch, (list, tuple)) else []
+    d = Diagnosis(error, model="DataLoader, collating samples into a batch (no model ran)", table=False)
+    d.failing = Row("collate", "DataLoader", shapes[0] if shapes else None, None, 0)
+    d.expects = "samples of one shape (it stacks them on a new batch axis)"
+    d.got = shapes[0] if shapes else None
+    if shapes:
+        d.notes.append("sample shapes in this batch: " + ", ".join(_fmt(s) for s in shapes))
+    d.reading = reading(error, None)
+    return d
+
+
+def _embedding_note(module, x) -> str:
+    if isinstance(module, nn.Embedding) and isinstance(x, torch.Tensor) and x.numel():
+        return (f"the input's indices run from {int(x.min())} to {int(x.max())}; "
+                f"num_embeddings = {module.num_embeddings}, so every index must be below it")
+    return ""
 
 
 def _first_tensor(obj):
@@ -53,6 +130,15 @@ def _first_tensor(obj):
             if t is not None:
                 return t
     return None
+
+
+def _single_input(frame) -> bool:
+    """Whether the model was called with one input only: the re-trace passes one tensor, so a call
+    with more (an RNN's initial state, a mask) cannot be replayed and the frames say where."""
+    loc = frame.f_locals
+    if "args" in loc:
+        return len(loc["args"]) + len(loc.get("kwargs") or {}) <= 1
+    return True
 
 
 def _call_input(frame):
@@ -119,12 +205,18 @@ def _loss(fs, mods):
 
 def diagnose(error: BaseException) -> Diagnosis | None:
     fs = frames(error)
+    loaded = _state_dict_diagnosis(error, fs)
+    if loaded is not None:
+        return loaded
+    batched = _collate_diagnosis(error, fs)
+    if batched is not None:
+        return batched
     mods = _module_frames(fs)
     loss = _loss(fs, mods)
-    if loss is not None:
+    if loss is not None:  # the output and the target side by side say it all: no one-row table
         name, out, tgt = loss
         return Diagnosis(error, failing=Row(name, "loss", out, None, 0), expects=loss_expects(name),
-                         got=out, loss=loss, reading=reading(error, out))
+                         got=out, loss=loss, reading=reading(error, out), table=False)
     if not mods:
         return None
     model_frame, model = mods[0]
@@ -132,8 +224,9 @@ def diagnose(error: BaseException) -> Diagnosis | None:
     x = _call_input(model_frame)
     ct = _tracer()
     d = Diagnosis(error, model=_describe(model))
+    d.declared = _first_layer_mismatch(model, x)
     tr = None
-    if x is not None:
+    if x is not None and _single_input(model_frame):
         d.input_shape = tuple(x.shape)
         with untouched(model):
             tr = ct.trace(model, torch.zeros_like(x))
@@ -143,7 +236,9 @@ def diagnose(error: BaseException) -> Diagnosis | None:
         if tr.failure is not None and type(tr.failure.error) is type(error):
             f = tr.failure
             d.got = f.got
-            if f.kind.startswith("("):  # raised by code in a custom forward, between layers
+            if f.kind.startswith("(") and _builtin(leaf) and leaf is not model:
+                pass  # a torch.nn layer with sub-layers (attention): the frames below name it
+            elif f.kind.startswith("("):  # raised by code in a custom forward, between layers
                 d.failing = Row(f"{type(leaf).__name__}.forward", "code in forward", f.got, None, 0)
                 d.expects = "tensors whose shapes fit together"
                 d.notes.append(_forward_tensors(fs))
@@ -152,9 +247,9 @@ def diagnose(error: BaseException) -> Diagnosis | None:
                 d.failing = Row(f.name or type(mod).__name__, f.kind, f.got, None, sum(p.numel() for p in mod.parameters(recurse=False)))
                 d.expects = _expects(ct, mod) if f.expects == "a different shape" else f.expects
     if d.failing is None:  # the trace did not meet the same error (it depends on the data): the frames say where
-        if tr is not None and tr.failure is not None:
+        if tr is not None and tr.failure is not None and type(tr.failure.error) is not type(error):
             d.rows = []
-        if list(leaf.children()):  # the error is in a custom forward's own code, between its layers
+        if list(leaf.children()) and not _builtin(leaf):  # a custom forward's own code, between its layers
             d.failing = Row(f"{type(leaf).__name__}.forward", "code in forward", d.input_shape, None, 0)
             d.got, d.expects, d.rows = d.input_shape, "tensors whose shapes fit together", []
             d.notes.append(_forward_tensors(fs))
@@ -165,8 +260,9 @@ def diagnose(error: BaseException) -> Diagnosis | None:
         d.failing = Row(name, type(leaf).__name__, tuple(got.shape) if got is not None else None, None,
                         sum(p.numel() for p in leaf.parameters(recurse=False)))
         d.got, d.expects = d.failing.input_shape, _expects(ct, leaf)
-        cut = next((k for k, r in enumerate(d.rows) if r.name == name), len(d.rows))
+        cut = next((k for k, r in enumerate(d.rows) if r.name == name or r.name.startswith(name + ".")), len(d.rows))
         d.rows = d.rows[:cut]  # the layers before the failing one
+        d.notes.append(_embedding_note(leaf, got))
     d.reading = reading(error, d.got)
     return d
 

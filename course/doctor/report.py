@@ -1,15 +1,16 @@
 """What the shape doctor prints: a per-layer table up to the failing layer, what that layer expects
 and got, a reading of the message's numbers, and for losses the two shapes side by side.
 
-Framework-free: the torch and Keras halves (course/doctor_torch.py, course/doctor_keras.py) fill a
-Diagnosis; course/doctor_reading.py turns the message into the one-line reading.
+Framework-free: the torch and Keras halves (torch_half.py, keras_half.py) fill a Diagnosis;
+readings.py turns the message into the one-line reading.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .shapes import format_shape
-from .trace import Row
+from ..shapes import format_shape
+from ..texttable import format_rows
+from ..trace import Row
 
 MARK = "◀ fails here"
 TITLE = "shape doctor"
@@ -27,6 +28,8 @@ class Diagnosis:
     reading: str = ""
     loss: tuple | None = None       # (loss name, output shape, target shape)
     notes: list = field(default_factory=list)
+    declared: str = ""              # the model's declared input beside the data's shape, when they differ
+    table: bool = True              # False where a table would add nothing (a loss, loading weights)
 
     def __str__(self) -> str:
         return render(self)
@@ -50,9 +53,7 @@ def _table(rows: list, failing: Row | None) -> list:
             for r in rows]
     if failing is not None:
         body.append((failing.name, failing.kind, format_shape(failing.input_shape), "✘", f"{failing.params:,}"))
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
-    out = [line(head), line("-" * w for w in widths)] + [line(b) for b in body]
+    out = format_rows(head, body)
     if failing is not None:
         out[-1] += "  " + MARK
     return out
@@ -85,7 +86,9 @@ def render(d: Diagnosis) -> str:
     if d.input_shape is not None:
         head += f", input {format_shape(d.input_shape)}"
     out = [head]
-    if d.rows or d.failing is not None:
+    if d.declared:
+        out.append(d.declared)
+    if d.table and (d.rows or d.failing is not None):
         out += _table(d.rows, d.failing)
     if d.expects or d.got is not None:
         out.append(f"{where}{kind} expects {d.expects or 'a different shape'}, got {format_shape(d.got)}")
