@@ -92,3 +92,4 @@ def shape_diagram(trace, ax=None):
     ax.set_title("first mismatch in red" if trace.failure else "every layer accepted its input", fontsize=9)
     fig.tight_layout()
     return fig
+from .resampling import skip_mismatches, skip_sizes, transposed_growth, transposed_taps, writes_per_row  # noqa: E402,F401
