@@ -44,7 +44,7 @@ def test_transposed_growth_draws_one_panel_per_case():
     cases = [(f"output_padding={p}", *plots.transposed_taps(3, 3, 2, 1, p), p) for p in (0, 1)]
     fig = plots.transposed_growth(cases)
     assert len(fig.axes) == 2
-    assert fig.axes[0].get_title(loc="left").startswith("output_padding=0: 3 -> 5")
+    assert fig.axes[0].get_title(loc="left").startswith("output_padding=0\n3 -> 5")
     assert "1 row from output_padding" in fig.axes[1].get_title(loc="left")
     assert "3 -> 6" in fig.axes[1].get_title(loc="left")
 

@@ -38,7 +38,7 @@ def transposed_growth(cases, size: float = 0.45):
     Returns the figure."""
     plt = _plt()
     width = max(max(len(taps), out) for _, taps, out, _ in cases)
-    fig, axes = plt.subplots(len(cases), 1, figsize=(max(4.0, size * width + 1.5), 1.9 * len(cases)),
+    fig, axes = plt.subplots(len(cases), 1, figsize=(max(6.0, size * width + 1.5), 2.1 * len(cases)),
                              squeeze=False)
     for ax, (label, taps, out, added) in zip(axes[:, 0], cases):
         n, counts = len(taps), writes_per_row(taps, out)
@@ -56,8 +56,8 @@ def transposed_growth(cases, size: float = 0.45):
             ax.text(x + 0.45, 0.6, f"{r}\n({counts[r]})", ha="center", va="center", fontsize=7)
         ax.text(-0.3, 1.85, "input", ha="right", va="center", fontsize=8)
         ax.text(-0.3, 0.6, "output", ha="right", va="center", fontsize=8)
-        ax.set_title(f"{label}: {n} -> {out}" + (f" ({added} row{'s' * (added > 1)} from output_padding, orange)"
-                                                  if added else ""), fontsize=9, loc="left")
+        ax.set_title(f"{label}\n{n} -> {out}" + (f" ({added} row{'s' * (added > 1)} from output_padding, orange)"
+                                                   if added else ""), fontsize=8, loc="left")
         ax.set_xlim(-2.2, width + 0.2)
         ax.set_ylim(0.1, 2.3)
         ax.axis("off")
