@@ -41,7 +41,7 @@ import math
 import numpy as np
 
 from course import keras as ck  # first: it loads TensorFlow with its C++ start-up lines muted
-from course import check_at_most, check_loss_fell, check_shape, check_true
+from course import check_at_most, check_equal, check_loss_fell, check_shape, check_true, needs
 from course import data, expect_error, plots
 
 import keras  # noqa: E402  (already loaded by course.keras)
@@ -101,15 +101,15 @@ with expect_error(ValueError, shapes=[(128, 128, 1), (126, 126, 1)]):
     stride3_ae.fit(images, images, epochs=1, verbose=0)
 
 # %% [markdown]
-# #### The article's own model: 128 in, 78 out
+# #### A widely copied example: 128 in, 78 out
 #
-# A frequently quoted example stacks an unpadded 3 x 3 convolution, a 2 x 2 pooling with
+# A model that circulates in tutorials and forum answers about this error stacks an unpadded 3 x 3 convolution, a 2 x 2 pooling with
 # `strides=3`, another unpadded convolution, an upsampling by 2 and a last unpadded convolution,
 # trained with binary cross-entropy. Every layer takes its share: `128 -> 126 -> 42 -> 40 -> 80 ->
 # 78`, and Keras builds it without a word. The mismatch with the 128 x 128 target surfaces at `fit`,
 # in the loss.
 #
-# The same text says such a mismatch causes vanishing or exploding gradients. It cannot: `fit`
+# The write-ups that copy it often add that such a mismatch causes vanishing or exploding gradients. It cannot: `fit`
 # stops while it computes the loss, before any gradient or update. The optimizer's step counter is
 # still 0 and every weight is unchanged afterwards:
 
@@ -123,7 +123,7 @@ article_ae = keras.Sequential([
     layers.Conv2D(1, 3, activation="sigmoid"),        # 80 -> 78
 ], name="article_ae")
 print(ck.trace(article_ae, (None, 128, 128, 1)))
-check_shape(article_ae.output_shape, (None, 78, 78, 1), name="the article's autoencoder output")
+check_shape(article_ae.output_shape, (None, 78, 78, 1), name="the copied autoencoder's output")
 article_ae.compile(optimizer="adam", loss="binary_crossentropy")
 weights_before = [ops.convert_to_numpy(w) for w in article_ae.weights]
 with expect_error(ValueError, shapes=[(None, 128, 128, 1), (None, 78, 78, 1)], contains=["must have the same shape"]):
@@ -232,6 +232,24 @@ with expect_error(ValueError, shapes=[(None, 7, 7, 32), (None, 6, 6, 32)]):
     build_skip_ae(28, 28)
 
 # %% [markdown]
+# The picture below is drawn from real `MaxPooling2D(2)` and `UpSampling2D(2)` layers, the ones
+# `build_skip_ae` uses, run on a 28 x 28 input: each encoder level on the left, on the right the map
+# upsampled from the level below, which `Concatenate` must join with it. Only level 2 (7 x 7
+# against 6 x 6) disagrees, and the check under the figure confirms it with `Concatenate` itself.
+
+# %% kind="readonly" grade_id="figure-skip-sizes"
+maps = [np.zeros((1, 28, 28, 1), dtype=np.float32)]
+for _ in range(3):
+    maps.append(layers.MaxPooling2D(2)(maps[-1]))
+encoder_sizes = [tuple(m.shape[1:3]) for m in maps]
+upsampled_sizes = [tuple(layers.UpSampling2D(2)(m).shape[1:3]) for m in maps[1:]]
+print("encoder:", encoder_sizes, "| upsampled from below:", upsampled_sizes)
+check_equal(plots.skip_mismatches(encoder_sizes, upsampled_sizes), [2], "levels whose sizes disagree")
+with expect_error(ValueError, shapes=[(1, 7, 7, 1), (1, 6, 6, 1)], quiet=True):
+    layers.Concatenate()([maps[2], layers.UpSampling2D(2)(maps[3])])
+plots.skip_sizes(encoder_sizes, upsampled_sizes, title="build_skip_ae on 28 x 28");
+
+# %% [markdown]
 # With `keras.Input((None, None, 1))` the sizes are unknown when the model is built, so it builds
 # fine and the error waits for the first batch. Called eagerly, TensorFlow's concat op raises
 # `InvalidArgumentError`; inside `predict`, which traces a graph first (as `fit` does), the same
@@ -285,6 +303,37 @@ with expect_error(ValueError, contains=["output_padding", "strides"]):
     layers.Conv2DTranspose(8, 3, strides=2, padding="same", output_padding=2)
 with expect_error(ValueError, contains=["Unrecognized keyword arguments", "output_size"]):
     layers.Conv2DTranspose(8, 3, strides=2, padding="same", output_size=(5, 5))
+
+# %% [markdown]
+# Where does the extra row come from? A transposed convolution *spreads* each input row over
+# `kernel` output rows, `strides` rows apart, and then cuts the rows that spill past the ends. The
+# cell below feeds one input row at a time through a real one-filter
+# `Conv2DTranspose(3, strides=2, padding='same')` with an all-ones kernel and records which output
+# rows are not zero. With `output_padding=0` one row is cut at each end: input row `i` writes into
+# rows `2i - 1` to `2i + 1` (PyTorch's `padding=1` does the same). With `output_padding=1`, or
+# `None`, only one row is cut, at the end: every input row writes one row lower, `2i` to `2i + 2`,
+# and the output has 6 rows. Nothing is filled with zeros; only the cropping changes.
+
+# %% kind="readonly" grade_id="figure-transposed-growth"
+def measured_taps(n, **conv_args):
+    """For each input row of a real one-filter Conv2DTranspose (all-ones 3 x 3 kernel, no bias),
+    the output rows it writes into: feed that row alone and see which output rows are not zero."""
+    layer = layers.Conv2DTranspose(1, 3, use_bias=False, kernel_initializer="ones", **conv_args)
+    x = np.zeros((n, n, 1, 1), dtype=np.float32)
+    x[range(n), range(n), 0, 0] = 1.0            # image i holds a 1 in row i only
+    rows = ops.convert_to_numpy(layer(x))[..., 0].sum(-1)   # (n images, output rows)
+    return [np.nonzero(r)[0].tolist() for r in rows], rows.shape[-1]
+
+
+cases = []
+for output_padding in (0, 1, None):
+    taps, out = measured_taps(3, strides=2, padding="same", output_padding=output_padding)
+    first = -1 if output_padding == 0 else 0     # the first row input row 0 writes into (before the cut)
+    check_equal(taps, [[r for r in range(2 * i + first, 2 * i + first + 3) if 0 <= r < out] for i in range(3)],
+                f"rows written with output_padding={output_padding}")
+    print(f"output_padding={output_padding}: 3 -> {out}; input row i writes into output rows {taps}")
+    cases.append((f"Conv2DTranspose(3, strides=2, padding='same', output_padding={output_padding})", taps, out, 0))
+plots.transposed_growth(cases);
 
 # %% [markdown]
 # The kernel size matters too: `kernel - 2 * (kernel // 2)` is 1 for an odd kernel and 0 for an
@@ -351,15 +400,26 @@ with expect_error((tf.errors.InvalidArgumentError, tf.errors.AbortedError), cont
 #
 # **At `fit`, binary cross-entropy.** `Arguments target and output must have the same shape.
 # Received: target.shape=(None, 128, 128, 1), output.shape=(None, 126, 126, 1)`: *target* is the
-# `y` you passed to `fit` (here the images themselves), *output* is what the model produced. `None`
-# is the batch axis: the error comes while Keras traces the training step, before it knows the
-# batch size.
-#
+# `y` you passed to `fit` (here the images themselves), *output* is what the model produced. The
+# first axis is the batch, and it reads `None` because of a partial batch: 16 images do not fill one
+# batch of 32 (`fit`'s default `batch_size`), so Keras traces its training step for a batch size it
+# leaves open. With whole batches the same message prints the batch size, as the cell below shows
+# for `batch_size=16`; the MSE message of `reproduce-valid`, 32 digits in batches of 32, shows
+# `[32,28,28,1]` for the same reason.
+
+# %% kind="readonly" grade_id="read-batch-axis"
+stride3_ae.compile(optimizer="adam", loss="binary_crossentropy")
+for batch_size, batch_axis in [(32, None), (16, 16)]:   # 16 images: one partial batch, then one whole batch
+    with expect_error(ValueError, shapes=[(batch_axis, 128, 128, 1), (batch_axis, 126, 126, 1)]):
+        stride3_ae.fit(images, images, batch_size=batch_size, epochs=1, verbose=0)
+
+# %% [markdown]
 # **At `fit`, mean squared error.** `Dimensions must be equal, but are 128 and 126 for
 # '{{node compile_loss/mse/sub}} ...' with input shapes: [?,128,128,1], [?,126,126,1]`: the node
 # name says where, the subtraction inside the compiled loss; `?` is TensorFlow's spelling of an
-# unknown batch size. 128 is the target's size and 126 the output's, where they first differ; height
-# and width differ alike here, so the two numbers alone do not say which axis it is.
+# unknown batch size (the partial batch again). 128 is the target's size and 126 the output's,
+# where they first differ; height and width differ alike here, so the two numbers alone do not say
+# which axis it is.
 #
 # **At `Concatenate`.** `requires inputs with matching shapes except for the concatenation axis.
 # Received: input_shape=[(None, 7, 7, 32), (None, 6, 6, 32)]`: the concatenation axis is the last
@@ -413,8 +473,10 @@ for n in (28, 100, 128, 27, 33, 65):
 # %% [markdown]
 # ## Exercise 1 (4 points)
 #
-# The stride-3 autoencoder as a builder. It never raises while being built, and returns the input
-# size only when the side is a multiple of 9 (81 below):
+# The stride-3 autoencoder as a builder. Built for a side under 9 it raises at once: the second
+# `MaxPooling2D` has no whole 3 x 3 window left and says so while the model is built (checked below
+# on 8 x 8). Every larger side builds without a word, and comes back at the input size only when it
+# is a multiple of 9 (81 below):
 
 # %% kind="readonly" grade_id="broken-stride3-ae"
 def build_broken_stride3_ae(height, width, channels=1):
@@ -427,16 +489,18 @@ def build_broken_stride3_ae(height, width, channels=1):
     ])
 
 
-for side in (28, 100, 128, 81):
+for side in (28, 100, 128, 31, 81):
     print(side, "->", build_broken_stride3_ae(side, side).output_shape[1:3])
+with expect_error(ValueError, contains=["MaxPooling2D", "Computed output size would be zero or negative"]):
+    build_broken_stride3_ae(8, 8)      # 8 -> 2, and a 3 x 3 window does not fit in 2 x 2
 
 # %% [markdown]
 # Write `build_autoencoder(height, width, channels=1)`, returning a Keras model (functional or
 # Sequential) that
 #
 # - maps `(N, height, width, channels)` to exactly `(N, height, width, channels)` for **any**
-#   `height` and `width` (28, 100 and 128 are tested below; other sizes, odd ones and non-square
-#   ones are tested too) and any batch size;
+#   `height` and `width` (28 x 28, 31 x 31, 27 x 40 and 128 x 128 are tested below, with batches
+#   of 1 to 3; the hidden tests try other sizes and batch sizes) and any batch size;
 # - really compresses: somewhere inside, the feature maps are at most
 #   `ceil(height/4) x ceil(width/4)` (two halvings).
 #
@@ -496,12 +560,17 @@ def smallest_map(model, shape):
 
 ae = build_autoencoder(28, 28)
 check_true(isinstance(ae, keras.Model), f"build_autoencoder should return a keras.Model, got {type(ae).__name__}")
-for side in (28, 100, 128):
-    ck.check_output_shapes(build_autoencoder(side, side), [((2, side, side, 1), (2, side, side, 1))],
-                           name=f"build_autoencoder({side}, {side}) output")
-ck.check_output_shapes(build_autoencoder(28, 28, 3), [((2, 28, 28, 3), (2, 28, 28, 3))], name="3-channel autoencoder")
-h, w = smallest_map(ae, (1, 28, 28, 1))
-check_true(h <= 7 and w <= 7, f"the smallest feature map for a 28 x 28 input is {h} x {w}; it must be at most 7 x 7")
+# 31 is odd and 27 x 40 is not square: neither is a multiple of 4, as 28 and 128 are.
+for (hh, ww), batch in [((28, 28), 2), ((31, 31), 1), ((27, 40), 3), ((128, 128), 2)]:
+    ck.check_output_shapes(build_autoencoder(hh, ww), [((batch, hh, ww, 1), (batch, hh, ww, 1))],
+                           name=f"build_autoencoder({hh}, {ww}) output")
+ck.check_output_shapes(build_autoencoder(31, 31, 3), [((2, 31, 31, 3), (2, 31, 31, 3))],
+                       name="build_autoencoder(31, 31, 3) output")
+for hh, ww in [(28, 28), (27, 40)]:
+    h, w = smallest_map(ae if (hh, ww) == (28, 28) else build_autoencoder(hh, ww), (1, hh, ww, 1))
+    check_true(h <= math.ceil(hh / 4) and w <= math.ceil(ww / 4),
+               f"the smallest feature map for a {hh} x {ww} input is {h} x {w}; it must be at most "
+               f"{math.ceil(hh / 4)} x {math.ceil(ww / 4)} (two halvings)")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 for hh, ww in [(27, 27), (33, 33), (65, 65), (31, 40), (17, 23)]:
@@ -571,14 +640,16 @@ def check_match(x_shape, ref_shape):
                f"match_to(x {x_shape}, ...) must keep the values of x, not replace them")
 
 
-check_match((2, 6, 6, 32), (2, 7, 7, 32))
-for side in (28, 100, 128):
-    ck.check_output_shapes(build_skip_ae(side, side, fix=match_to), [((2, side, side, 1), (2, side, side, 1))],
-                           name=f"build_skip_ae({side}, {side}, fix=match_to) output")
+check_match((2, 6, 6, 32), (2, 7, 7, 32))          # smaller than the skip: 6 vs 7
+check_match((2, 8, 8, 8), (2, 7, 7, 8))            # larger than the skip: crop
+check_match((1, 12, 20, 4), (1, 13, 19, 4))        # height short by 1, width long by 1
+for (hh, ww), batch in [((28, 28), 2), ((27, 40), 1)]:
+    ck.check_output_shapes(build_skip_ae(hh, ww, fix=match_to), [((batch, hh, ww, 1), (batch, hh, ww, 1))],
+                           name=f"build_skip_ae({hh}, {ww}, fix=match_to) output")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 check_match((2, 8, 8, 8), (2, 7, 7, 4))          # larger than the skip: crop
-check_match((1, 12, 20, 4), (1, 13, 19, 4))      # one axis short, the other long
+check_match((1, 20, 12, 4), (1, 19, 13, 4))      # one axis long, the other short
 check_match((7, 5, 9, 3), (7, 5, 9, 3))          # already equal
 check_match((7, 24, 24, 16), (7, 25, 27, 16))
 for hh, ww in [(27, 27), (33, 33), (65, 65), (31, 40), (17, 23)]:
@@ -655,9 +726,11 @@ def check_up(n_shape, size, filters):
 
 check_up((3, 3, 8), (5, 5), 4)
 check_up((3, 3, 8), (6, 6), 4)
-for side in (28, 100, 128):
-    ck.check_output_shapes(build_strided_ae(side, side, up=upsample_to), [((2, side, side, 1), (2, side, side, 1))],
-                           name=f"build_strided_ae({side}, {side}, up=upsample_to) output")
+check_up((3, 3, 8), (5, 6), 4)      # the two sides differ
+check_up((4, 6, 8), (8, 11), 4)     # a non-square input
+for (hh, ww), batch in [((28, 28), 2), ((27, 40), 3)]:
+    ck.check_output_shapes(build_strided_ae(hh, ww, up=upsample_to), [((batch, hh, ww, 1), (batch, hh, ww, 1))],
+                           name=f"build_strided_ae({hh}, {ww}, up=upsample_to) output")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 for n_shape, size, filters in [((3, 3, 8), (5, 6), 3), ((3, 3, 8), (6, 5), 3), ((10, 10, 2), (19, 20), 5),
@@ -695,10 +768,58 @@ print(f"held-out MSE {test_mse:.4f}   (baseline, predicting the mean pixel: {bas
 plots.image_grid(test_x, recon_x, titles=["held-out patch", "reconstruction"]);
 
 # %% kind="test" grade_id="train-autoencoder-test" points=2
+needs("result", "recon_x", "test_mse", cell="the training cell above")
 check_loss_fell(result.losses, factor=0.5)
 check_shape(recon_x, test_x.shape, name="reconstructions of the held-out patches")
 check_at_most(test_mse, 0.25 * baseline_mse, name="held-out reconstruction MSE",
               hint=f"a quarter of the mean-pixel baseline ({baseline_mse:.4f}) is needed")
+
+# %% [markdown]
+# ## Self-check (1 point)
+#
+# Predict each output shape without running anything: write it as a tuple such as
+# `(2, 5, 5, 8)` (a list counts too) in place of `None`, then run the test cell, which runs the real
+# layers and prints, per question, your prediction and the real shape. The formulas are in
+# "Reproduce the error" (sections 1, 3 and 5).
+
+# %% kind="answer" grade_id="self-check"
+predictions = {
+    "MaxPooling2D(3) on (4, 128, 128, 8)": None,
+    "Conv2D(16, 3, strides=2, padding='same') on (2, 31, 31, 1)": None,
+    "Conv2DTranspose(8, 3, strides=2, padding='same') on (2, 16, 16, 16)": None,
+    "Conv2DTranspose(8, 3, strides=2, padding='same', output_padding=0) on (2, 16, 16, 16)": None,
+    "MaxPooling2D(2) on (1, 7, 9, 32)": None,
+}
+### BEGIN SOLUTION
+predictions = {
+    "MaxPooling2D(3) on (4, 128, 128, 8)": (4, 42, 42, 8),
+    "Conv2D(16, 3, strides=2, padding='same') on (2, 31, 31, 1)": (2, 16, 16, 16),
+    "Conv2DTranspose(8, 3, strides=2, padding='same') on (2, 16, 16, 16)": (2, 32, 32, 8),
+    "Conv2DTranspose(8, 3, strides=2, padding='same', output_padding=0) on (2, 16, 16, 16)": (2, 31, 31, 8),
+    "MaxPooling2D(2) on (1, 7, 9, 32)": (1, 3, 4, 32),
+}
+### END SOLUTION
+
+# %% kind="test" grade_id="self-check-test" points=1
+questions = {
+    "MaxPooling2D(3) on (4, 128, 128, 8)": (layers.MaxPooling2D(3), (4, 128, 128, 8)),
+    "Conv2D(16, 3, strides=2, padding='same') on (2, 31, 31, 1)":
+        (layers.Conv2D(16, 3, strides=2, padding="same"), (2, 31, 31, 1)),
+    "Conv2DTranspose(8, 3, strides=2, padding='same') on (2, 16, 16, 16)":
+        (layers.Conv2DTranspose(8, 3, strides=2, padding="same"), (2, 16, 16, 16)),
+    "Conv2DTranspose(8, 3, strides=2, padding='same', output_padding=0) on (2, 16, 16, 16)":
+        (layers.Conv2DTranspose(8, 3, strides=2, padding="same", output_padding=0), (2, 16, 16, 16)),
+    "MaxPooling2D(2) on (1, 7, 9, 32)": (layers.MaxPooling2D(2), (1, 7, 9, 32)),
+}
+wrong = []
+for question, (layer, shape) in questions.items():
+    real = tuple(layer(np.zeros(shape, dtype=np.float32)).shape)
+    guess = predictions.get(question)
+    guess = tuple(guess) if isinstance(guess, (tuple, list, tf.TensorShape)) else guess
+    print(f"{'right' if guess == real else 'WRONG'}: {question}: you predicted {guess}, the layer gives {real}")
+    if guess != real:
+        wrong.append(f"{question}: predicted {guess}, real {real}")
+check_true(not wrong, f"{len(wrong)} of {len(questions)} predictions differ from the real shapes: " + "; ".join(wrong))
 
 # %% [markdown]
 # ## Summary

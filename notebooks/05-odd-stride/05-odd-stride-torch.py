@@ -42,7 +42,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course import check_at_most, check_loss_fell, check_shape, check_true
+from course import check_at_most, check_equal, check_loss_fell, check_shape, check_true, needs
 from course import data, expect_error, expect_warning, plots
 from course import torch as ct
 
@@ -101,16 +101,16 @@ with expect_warning(UserWarning, shapes=[(4, 1, 128, 128), (4, 1, 1, 128)]):
 print(f"no error: loss = {silent_loss.item():.4f}, computed on shapes broadcast to {tuple(images.shape)}")
 
 # %% [markdown]
-# #### The article's own model: 128 in, 78 out
+# #### A widely copied example: 128 in, 78 out
 #
-# A frequently quoted example stacks an unpadded 3 x 3 convolution, a 2 x 2 pooling with stride 3,
+# A model that circulates in tutorials and forum answers about this error stacks an unpadded 3 x 3 convolution, a 2 x 2 pooling with stride 3,
 # another unpadded convolution, an upsampling by 2 and a last unpadded convolution. Here it is in
 # PyTorch, with the binary cross-entropy loss it was written for. Every layer takes its share:
 # `128 -> 126 -> 42 -> 40 -> 80 -> 78`. `nn.BCELoss` does not broadcast: it raises a `ValueError`
 # with both sizes as soon as the target's size differs from the output's, even where broadcasting
 # would work (the one-row output above).
 #
-# The same text says such a mismatch causes vanishing or exploding gradients. It cannot: the error
+# The write-ups that copy it often add that such a mismatch causes vanishing or exploding gradients. It cannot: the error
 # is raised while the loss is computed, before `backward()` could run, so no gradient exists at
 # all. Every parameter's `.grad` is still `None` afterwards:
 
@@ -123,7 +123,7 @@ article_ae = nn.Sequential(
     nn.Conv2d(16, 1, 3), nn.Sigmoid(),     # 80 -> 78
 )
 print(ct.trace(article_ae, (4, 1, 128, 128)))
-check_shape(article_ae(images), (4, 1, 78, 78), name="the article's autoencoder output")
+check_shape(article_ae(images), (4, 1, 78, 78), name="the copied autoencoder's output")
 with expect_error(ValueError, shapes=[(4, 1, 128, 128), (4, 1, 78, 78)],
                   contains=["target size", "different to the input size"]):
     nn.BCELoss()(article_ae(images), images)
@@ -160,13 +160,17 @@ digits28 = torch.from_numpy(data.digits(n=8, layout="nchw")[0])   # 8 real 28 x 
 check_shape(valid_ae(digits28), (8, 1, 22, 22), name="valid-padding autoencoder output")
 for padding in (1, "same"):   # either keeps a stride-1 3 x 3 convolution at 28 x 28
     check_shape(nn.Conv2d(1, 8, 3, padding=padding)(digits28), (8, 8, 28, 28), name=f"Conv2d with padding={padding!r}")
+with expect_error(ValueError, contains=["padding='same' is not supported for strided convolutions"]):
+    nn.Conv2d(1, 8, 3, stride=2, padding="same")   # refused when the layer is created
 with expect_warning(UserWarning, shapes=[(8, 1, 28, 28), (8, 1, 22, 22)], quiet=True):
     with expect_error(RuntimeError, contains=["size of tensor a (22) must match the size of tensor b (28)"]):
         F.mse_loss(valid_ae(digits28), digits28)
 
 # %% [markdown]
 # `padding=1` (or `padding="same"` for stride 1) keeps a 3 x 3 convolution size-preserving. It
-# does not help with the strided layers, which are the subject of the rest of this notebook.
+# does not help with the strided layers, which are the subject of the rest of this notebook; for
+# those PyTorch has no `padding="same"` at all and refuses one when the layer is created (the last
+# check of the cell above).
 #
 # ### 3. An odd size breaks a skip connection: 7 -> 3 -> 6
 #
@@ -219,6 +223,25 @@ with expect_error(RuntimeError, contains=["Sizes of tensors must match except in
     SkipAE()(torch.zeros(2, 1, 28, 28))
 
 # %% [markdown]
+# The picture below is drawn from `SkipAE`'s own `pool` and `up` layers run on a 28 x 28 input:
+# each encoder level on the left, on the right the map upsampled from the level below, which
+# `torch.cat` must join with it. Only level 2 (7 x 7 against 6 x 6) disagrees, and the check
+# under the figure confirms it with `torch.cat` itself.
+
+# %% kind="readonly" grade_id="figure-skip-sizes"
+skip_layers = SkipAE()
+maps = [torch.zeros(1, 1, 28, 28)]
+for _ in range(3):
+    maps.append(skip_layers.pool(maps[-1]))
+encoder_sizes = [tuple(m.shape[-2:]) for m in maps]
+upsampled_sizes = [tuple(skip_layers.up(m).shape[-2:]) for m in maps[1:]]
+print("encoder:", encoder_sizes, "| upsampled from below:", upsampled_sizes)
+check_equal(plots.skip_mismatches(encoder_sizes, upsampled_sizes), [2], "levels whose sizes disagree")
+with expect_error(RuntimeError, contains=["Expected size 7 but got size 6"], quiet=True):
+    torch.cat([maps[2], skip_layers.up(maps[3])], dim=1)
+plots.skip_sizes(encoder_sizes, upsampled_sizes, title="SkipAE on 28 x 28");
+
+# %% [markdown]
 # Rounding down also loses data silently. A 2 x 2 pooling of a 7 x 7 map covers rows and
 # columns 0-5 only: whatever sits in the last row or column never reaches the output. No error, no
 # warning:
@@ -265,6 +288,39 @@ with expect_error(RuntimeError, contains=["output padding", "stride"]):
 check_shape(nn.ConvTranspose2d(8, 8, 3, stride=2, padding=1, output_padding=1)(z3), (1, 8, 6, 6),
             name="ConvTranspose2d with output_padding=1")
 print("output_padding=1: 3 -> 6")
+
+# %% [markdown]
+# Where does the extra row come from? A transposed convolution *spreads* each input row over
+# `kernel` output rows, `stride` rows apart: input row `i` writes into output rows
+# `i * stride - padding` to `i * stride - padding + kernel - 1`, and `padding` cuts rows off both
+# ends. The cell below feeds one input row at a time through a real one-channel
+# `ConvTranspose2d(3, stride=2, padding=1)` with an all-ones kernel and records which output rows
+# are not zero. With `output_padding=1` the last input row keeps one more of its rows (row 5),
+# the one `padding` cut off at the end: `output_padding` does not add a row of zeros, it stops
+# cropping one.
+
+# %% kind="readonly" grade_id="figure-transposed-growth"
+def measured_taps(n, **conv_args):
+    """For each input row of a real one-channel ConvTranspose2d (all-ones 3 x 3 kernel, no bias),
+    the output rows it writes into: feed that row alone and see which output rows are not zero."""
+    layer = nn.ConvTranspose2d(1, 1, 3, bias=False, **conv_args)
+    nn.init.ones_(layer.weight)
+    x = torch.zeros(n, 1, n, 1)
+    x[range(n), 0, range(n), 0] = 1.0           # image i holds a 1 in row i only
+    with torch.no_grad():
+        rows = layer(x)[:, 0].abs().sum(-1)     # (n images, output rows)
+    return [torch.nonzero(r).flatten().tolist() for r in rows], rows.shape[-1]
+
+
+cases = []
+for output_padding in (0, 1):
+    taps, out = measured_taps(3, stride=2, padding=1, output_padding=output_padding)
+    check_equal((taps, out), plots.transposed_taps(3, 3, stride=2, padding=1, output_padding=output_padding),
+                f"rows written with output_padding={output_padding} vs i * stride - padding + (0 .. kernel - 1)")
+    print(f"output_padding={output_padding}: 3 -> {out}; input row i writes into output rows {taps}")
+    cases.append((f"ConvTranspose2d(3, stride=2, padding=1, output_padding={output_padding})", taps, out,
+                  output_padding))
+plots.transposed_growth(cases);
 
 # %% [markdown]
 # ## Read the traceback
@@ -332,8 +388,10 @@ print(" 128, stride 3:", roundtrip(128, 1, factor=3))
 # %% [markdown]
 # ## Exercise 1 (4 points)
 #
-# The model below is the stride-3 autoencoder as a class. It never raises, and never returns the
-# input size unless the side is a multiple of 9 (81 below):
+# The model below is the stride-3 autoencoder as a class. It raises only for sides under 9, where
+# the second pooling has no whole 3 x 3 window left ("Output size is too small", checked below on
+# 8 x 8). Every larger side runs without a word, and comes back at the input size only when it is
+# a multiple of 9 (81 below):
 
 # %% kind="readonly" grade_id="broken-stride3-ae"
 class BrokenStride3AE(nn.Module):
@@ -350,18 +408,22 @@ class BrokenStride3AE(nn.Module):
 
 for side in (28, 100, 128, 31, 81):
     print(side, "->", tuple(BrokenStride3AE()(torch.zeros(1, 1, side, side)).shape[-2:]))
+with expect_error(RuntimeError, contains=["Output size is too small"], shapes=[(16, 2, 2), (16, 0, 0)]):
+    BrokenStride3AE()(torch.zeros(1, 1, 8, 8))      # 8 -> 2, and a 3 x 3 window does not fit in 2 x 2
 
 # %% [markdown]
 # Write `build_autoencoder(in_channels=1)`, returning an `nn.Module` that
 #
 # - maps `(N, in_channels, H, W)` to exactly `(N, in_channels, H, W)` for **any** `H` and `W`
-#   (28, 100 and 128 are tested below; other sizes, odd ones and non-square ones are tested too),
-#   and any batch size;
+#   (28 x 28, 31 x 31, 27 x 40 and 128 x 128 are tested below, with batches of 1 to 3; the hidden
+#   tests try other sizes and batch sizes);
 # - really compresses: somewhere inside, the feature maps are at most `ceil(H/4) x ceil(W/4)`
 #   (two halvings; stride 3 is fine as long as the output comes back exact).
 #
 # Any repair from the list above works, in modules or in functional calls (`F.max_pool2d`,
-# `F.interpolate`) inside `forward`: the test measures every tensor your model computes. The
+# `F.interpolate`) inside `forward`: the test measures every tensor your model computes. Create
+# every layer that has weights in `__init__` (the test checks that `forward` uses only the
+# model's own parameters: a layer created inside `forward` is new, untrained, at every call). The
 # training cell at the end trains your model on grayscale microscopy and photo patches of an odd
 # size, 31 x 31.
 
@@ -411,6 +473,34 @@ def _tensors(obj):
             yield from _tensors(item)
 
 
+def parameters_used(model, *args):
+    """Every nn.Parameter that one forward pass reads (any torch call that receives one)."""
+    used = {}
+
+    class Spy(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            for t in _tensors((args, kwargs or {})):
+                if isinstance(t, nn.Parameter):
+                    used[id(t)] = t
+            return func(*args, **(kwargs or {}))
+
+    with torch.no_grad(), Spy():
+        model(*args)
+    return list(used.values())
+
+
+def check_own_parameters(model, *args, name):
+    """forward must use the parameters made in __init__, all of them, and no others."""
+    used = parameters_used(model, *args)
+    own = {id(p) for p in model.parameters()}
+    fresh = [tuple(p.shape) for p in used if id(p) not in own]
+    check_true(not fresh, f"{name}: forward used weights of shape {fresh} that are not among the model's "
+                          "parameters, so they were created inside forward: new and untrained at every call. "
+                          "Create the layer in __init__ and call it in forward")
+    unused = [n for n, p in model.named_parameters() if id(p) not in {id(q) for q in used}]
+    check_true(not unused, f"{name}: the parameters {unused} made in __init__ are never used by forward")
+
+
 def smallest_map(model, shape):
     """The smallest height and width of any 4-D tensor computed from the input in one forward pass.
 
@@ -438,10 +528,17 @@ def smallest_map(model, shape):
 
 ae = build_autoencoder(1)
 check_true(isinstance(ae, nn.Module), f"build_autoencoder should return an nn.Module, got {type(ae).__name__}")
-ct.check_output_shapes(ae, [((2, 1, s, s), (2, 1, s, s)) for s in (28, 100, 128)], name="autoencoder output")
-ct.check_output_shapes(build_autoencoder(3), [((2, 3, 28, 28), (2, 3, 28, 28))], name="3-channel autoencoder")
-h, w = smallest_map(ae, (2, 1, 28, 28))
-check_true(h <= 7 and w <= 7, f"the smallest feature map for a 28 x 28 input is {h} x {w}; it must be at most 7 x 7")
+# 31 is odd and 27 x 40 is not square: neither is a multiple of 4, as 28 and 128 are.
+ct.check_output_shapes(ae, [((2, 1, 28, 28), (2, 1, 28, 28)), ((1, 1, 31, 31), (1, 1, 31, 31)),
+                            ((3, 1, 27, 40), (3, 1, 27, 40)), ((2, 1, 128, 128), (2, 1, 128, 128))],
+                       name="build_autoencoder(1) output")
+ct.check_output_shapes(build_autoencoder(3), [((2, 3, 31, 31), (2, 3, 31, 31))], name="build_autoencoder(3) output")
+for hh, ww in [(28, 28), (27, 40)]:
+    h, w = smallest_map(ae, (2, 1, hh, ww))
+    check_true(h <= math.ceil(hh / 4) and w <= math.ceil(ww / 4),
+               f"the smallest feature map for a {hh} x {ww} input is {h} x {w}; it must be at most "
+               f"{math.ceil(hh / 4)} x {math.ceil(ww / 4)} (two halvings)")
+check_own_parameters(ae, torch.zeros(2, 1, 27, 40), name="build_autoencoder(1)")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 sizes = [(27, 27), (33, 33), (65, 65), (31, 40), (17, 23)]
@@ -471,9 +568,6 @@ for xb in data.batches(torch.from_numpy(patches), batch_size=10):   # 10, 10 and
 # (8 vs 7 when the way down rounds up: `nn.MaxPool2d(2, ceil_mode=True)` or a stride-2 convolution
 # with `padding=1` turn 7 into 4, as the cell below shows), and height and width can be off by
 # different amounts. Keep the values of `x` (pad, crop or interpolate; do not return zeros).
-#
-# PyTorch has no `padding='same'` for strided convolutions: it refuses one when the layer is
-# created.
 
 # %% kind="readonly" grade_id="rounding-up"
 seven = torch.zeros(1, 1, 7, 7)
@@ -482,8 +576,6 @@ print("7 ->", nn.MaxPool2d(2)(seven).shape[-1], "with MaxPool2d(2);",
       nn.Conv2d(1, 1, 3, stride=2, padding=1)(seven).shape[-1], "with Conv2d(k=3, stride=2, padding=1)")
 check_shape(nn.MaxPool2d(2, ceil_mode=True)(seven), (1, 1, 4, 4), name="ceil_mode pooling of a 7 x 7 map")
 check_shape(nn.Conv2d(1, 1, 3, stride=2, padding=1)(seven), (1, 1, 4, 4), name="stride-2 convolution of a 7 x 7 map")
-with expect_error(ValueError, contains=["padding='same' is not supported for strided convolutions"]):
-    nn.Conv2d(1, 1, 3, stride=2, padding="same")
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -515,13 +607,15 @@ def check_match(x_shape, ref_shape):
                f"match_to(x {x_shape}, ...) must keep the values of x, not replace them")
 
 
-check_match((2, 32, 6, 6), (2, 32, 7, 7))
-ct.check_output_shapes(SkipAE(fix=match_to), [((2, 1, s, s), (2, 1, s, s)) for s in (28, 100, 128)],
+check_match((2, 32, 6, 6), (2, 32, 7, 7))          # smaller than the skip: 6 vs 7
+check_match((2, 8, 8, 8), (2, 8, 7, 7))            # larger than the skip: crop
+check_match((1, 4, 12, 20), (1, 4, 13, 19))        # height short by 1, width long by 1
+ct.check_output_shapes(SkipAE(fix=match_to), [((2, 1, 28, 28), (2, 1, 28, 28)), ((1, 1, 27, 40), (1, 1, 27, 40))],
                        name="SkipAE(fix=match_to) output")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 check_match((2, 8, 8, 8), (2, 4, 7, 7))          # larger than the skip: crop
-check_match((1, 4, 12, 20), (1, 4, 13, 19))      # one axis short, the other long
+check_match((1, 4, 20, 12), (1, 4, 19, 13))      # one axis long, the other short
 check_match((7, 3, 5, 9), (7, 3, 5, 9))          # already equal
 check_match((7, 16, 24, 24), (7, 16, 25, 27))
 sizes = [(27, 27), (33, 33), (65, 65), (31, 40), (17, 23)]
@@ -579,8 +673,11 @@ with expect_warning(UserWarning, shapes=[(2, 1, 28, 28), (2, 1, 25, 25)], quiet=
 # %% [markdown]
 # Write `UpBlock(in_channels, out_channels)`, an `nn.Module` whose `forward(x, size)` doubles `x`
 # with a learned `nn.ConvTranspose2d(in_channels, out_channels, 3, stride=2, padding=1)` and returns
-# exactly `(N, out_channels, *size)`. `size` is a `(height, width)` pair; each side is either
-# `2n - 1` or `2n` for an input side `n`, and the two sides may differ.
+# exactly `(N, out_channels, *size)`, for any batch size `N`. `size` is a `(height, width)` pair;
+# each side is either `2n - 1` or `2n` for an input side `n`, and the two sides may differ. Create
+# the transposed convolution in `__init__` and use it in `forward` (the test checks that `forward`
+# uses the block's own parameters: a layer created inside `forward` is new and untrained at every
+# call, so it never learns).
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -604,11 +701,40 @@ class UpBlock(nn.Module):
 
 
 # %% kind="test" grade_id="ex3-transposed-output-size-test" points=3
+from torch.overrides import TorchFunctionMode
+
+
+def parameters_used(module, *args):
+    """Every nn.Parameter that one forward pass reads (any torch call that receives one)."""
+    used = {}
+
+    class Spy(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            for t in list(args) + list((kwargs or {}).values()):
+                if isinstance(t, nn.Parameter):
+                    used[id(t)] = t
+            return func(*args, **(kwargs or {}))
+
+    with torch.no_grad(), Spy():
+        module(*args)
+    return list(used.values())
+
+
 block = UpBlock(8, 4)
-for size in [(5, 5), (6, 6)]:
-    check_shape(block(torch.zeros(2, 8, 3, 3), size), (2, 4) + size, name=f"UpBlock(8, 4) asked for {size}")
-check_true(ct.count_params(block) > 0, "UpBlock should hold a learned (transposed) convolution")
-ct.check_output_shapes(StridedAE(up_block=UpBlock), [((2, 1, s, s), (2, 1, s, s)) for s in (28, 100, 128)],
+for batch, n_in, size in [(2, (3, 3), (5, 5)), (2, (3, 3), (6, 6)), (1, (3, 3), (5, 6)), (3, (4, 6), (8, 11))]:
+    check_shape(block(torch.zeros(batch, 8, *n_in), size), (batch, 4) + size,
+                name=f"UpBlock(8, 4) on {(batch, 8) + n_in} asked for {size}")
+check_true(ct.count_params(block) > 0, "UpBlock(8, 4) holds no parameters: it should hold a learned "
+                                       "ConvTranspose2d(8, 4, 3, stride=2, padding=1)")
+used = parameters_used(block, torch.zeros(2, 8, 3, 3), (5, 6))
+own = {id(p) for p in block.parameters()}
+fresh = [tuple(p.shape) for p in used if id(p) not in own]
+check_true(not fresh, f"UpBlock(8, 4).forward used weights of shape {fresh} that are not the block's own "
+                      "parameters: a layer created inside forward is new and untrained at every call. "
+                      "Create the ConvTranspose2d in __init__ and call it in forward")
+check_true(used, "UpBlock(8, 4).forward used none of the block's parameters: call the ConvTranspose2d "
+                 "made in __init__")
+ct.check_output_shapes(StridedAE(up_block=UpBlock), [((2, 1, 28, 28), (2, 1, 28, 28)), ((3, 1, 27, 40), (3, 1, 27, 40))],
                        name="StridedAE(up_block=UpBlock) output")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
@@ -649,10 +775,58 @@ print(f"held-out MSE {test_mse:.4f}   (baseline, predicting the mean pixel: {bas
 plots.image_grid(test_x, recon_x, titles=["held-out patch", "reconstruction"]);
 
 # %% kind="test" grade_id="train-autoencoder-test" points=2
+needs("result", "recon_x", "test_mse", cell="the training cell above")
 check_loss_fell(result.losses, factor=0.5)
 check_shape(recon_x, test_x.shape, name="reconstructions of the held-out patches")
 check_at_most(test_mse, 0.25 * baseline_mse, name="held-out reconstruction MSE",
               hint=f"a quarter of the mean-pixel baseline ({baseline_mse:.4f}) is needed")
+
+# %% [markdown]
+# ## Self-check (1 point)
+#
+# Predict each output shape without running anything: write it as a tuple such as
+# `(2, 8, 5, 5)` (a list or a `torch.Size` counts too) in place of `None`, then run the test cell,
+# which runs the real layers and prints, per question, your prediction and the real shape. The
+# formulas are in "Reproduce the error" (sections 1, 3 and 4).
+
+# %% kind="answer" grade_id="self-check"
+predictions = {
+    "MaxPool2d(3) on (4, 8, 128, 128)": None,
+    "Conv2d(1, 16, 3, stride=2, padding=1) on (2, 1, 31, 31)": None,
+    "ConvTranspose2d(16, 8, 3, stride=2, padding=1) on (2, 16, 16, 16)": None,
+    "ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1) on (2, 16, 16, 16)": None,
+    "MaxPool2d(2) on (1, 32, 7, 9)": None,
+}
+### BEGIN SOLUTION
+predictions = {
+    "MaxPool2d(3) on (4, 8, 128, 128)": (4, 8, 42, 42),
+    "Conv2d(1, 16, 3, stride=2, padding=1) on (2, 1, 31, 31)": (2, 16, 16, 16),
+    "ConvTranspose2d(16, 8, 3, stride=2, padding=1) on (2, 16, 16, 16)": (2, 8, 31, 31),
+    "ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1) on (2, 16, 16, 16)": (2, 8, 32, 32),
+    "MaxPool2d(2) on (1, 32, 7, 9)": (1, 32, 3, 4),
+}
+### END SOLUTION
+
+# %% kind="test" grade_id="self-check-test" points=1
+questions = {
+    "MaxPool2d(3) on (4, 8, 128, 128)": (nn.MaxPool2d(3), (4, 8, 128, 128)),
+    "Conv2d(1, 16, 3, stride=2, padding=1) on (2, 1, 31, 31)": (nn.Conv2d(1, 16, 3, stride=2, padding=1), (2, 1, 31, 31)),
+    "ConvTranspose2d(16, 8, 3, stride=2, padding=1) on (2, 16, 16, 16)":
+        (nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1), (2, 16, 16, 16)),
+    "ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1) on (2, 16, 16, 16)":
+        (nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1), (2, 16, 16, 16)),
+    "MaxPool2d(2) on (1, 32, 7, 9)": (nn.MaxPool2d(2), (1, 32, 7, 9)),
+}
+wrong = []
+for question, (layer, shape) in questions.items():
+    with torch.no_grad():
+        real = tuple(layer(torch.zeros(shape)).shape)
+    guess = predictions.get(question)
+    guess = tuple(guess) if isinstance(guess, (tuple, list, torch.Size)) else guess
+    print(f"{'right' if guess == real else 'WRONG'}: {question}: you predicted {guess}, the layer gives {real}")
+    if guess != real:
+        wrong.append(f"{question}: predicted {guess}, real {real}")
+check_true(not wrong, f"{len(wrong)} of {len(questions)} predictions differ from the real shapes: " + "; ".join(wrong))
 
 # %% [markdown]
 # ## Summary

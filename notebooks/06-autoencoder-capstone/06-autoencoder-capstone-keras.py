@@ -26,7 +26,7 @@
 import numpy as np
 
 from course import (check_at_most, check_equal, check_loss_fell, check_shape, check_true,
-                    expect_error, expect_warning)
+                    expect_error, expect_warning, needs)
 from course import data, plots
 from course import keras as ck
 
@@ -165,24 +165,28 @@ check_shape(legacy.compute_output_shape((None, 28, 28)), (None, 28, 28), name="l
 #                   ^^ named                        ^^  28 vs 784 clashes too, but is not named
 # ```
 #
-# On the left there is one clash: the target's image height against your batch size, 16. On the
-# right the targets have also lost their channel axis. Read from the right, 28 against 784 comes
-# first; the message names 28 and **32** instead, the batch size again. The cell below runs both
-# cases and checks this rule against TensorFlow's real messages.
+# On the left there is one clash: the target's axis 2, the image **width** (28; the target is
+# `(N, H, W, C)`), against your batch size, 16. On the right the targets have also lost their
+# channel axis. Read from the right, 28 against 784 comes first; the message names 28 and **32**
+# instead, the target's axis 1 (the height) against the batch size again. The cell below runs both
+# cases, checks this rule against TensorFlow's real messages and prints the target axis it names.
 
 # %% kind="readonly" grade_id="read-which-pair"
 import re
 
 
 def clashes(target, output):
-    """Line two shapes up from the right; the axis pairs that are neither equal nor 1, outermost first."""
+    """Line two shapes up from the right; the (target axis, target size, output size) triples that are
+    neither equal nor 1, outermost first."""
     rank = max(len(target), len(output))
     padded_t = [None] * (rank - len(target)) + list(target)
     padded_o = [None] * (rank - len(output)) + list(output)
-    return [(a, b) for a, b in zip(padded_t, padded_o) if None not in (a, b) and a != b and 1 not in (a, b)]
+    return [(axis - (rank - len(target)), a, b) for axis, (a, b) in enumerate(zip(padded_t, padded_o))
+            if None not in (a, b) and a != b and 1 not in (a, b)]
 
 
-for targets, batch_size in [(X_train[:64], 16), (X_train[:64, ..., 0], 32)]:
+axis_names = {1: "the height", 2: "the width"}
+for targets, batch_size, target_axis in [(X_train[:64], 16, 2), (X_train[:64, ..., 0], 32, 1)]:
     flat_ae.compile(optimizer="adam", loss="mse")   # a fresh compile: a failed fit leaves its step function half built
     with expect_error(ValueError, contains=["Dimensions must be equal"], quiet=True) as caught:
         flat_ae.fit(X_train[:64], targets, batch_size=batch_size, epochs=1, verbose=0)
@@ -190,9 +194,11 @@ for targets, batch_size in [(X_train[:64], 16), (X_train[:64, ..., 0], 32)]:
     target_shape, output_shape = [tuple(int(v) for v in shape.split(","))
                                   for shape in re.findall(r"\[([\d,]+)\]", caught.message)[-2:]]
     found = clashes(target_shape, output_shape)
-    print(f"target {list(target_shape)} vs output {list(output_shape)}: clashing pairs, outermost first "
-          f"{found}; the message names {named[0]} and {named[1]}")
-    check_equal(named, found[0], "the pair TensorFlow names: the outermost clash")
+    print(f"target {list(target_shape)} vs output {list(output_shape)}: clashing (target axis, target, output), "
+          f"outermost first {found}; the message names {named[0]} and {named[1]}, "
+          f"the target's axis {found[0][0]} ({axis_names[found[0][0]]}) against the batch size {batch_size}")
+    check_equal(named, found[0][1:], "the pair TensorFlow names: the outermost clash")
+    check_equal((found[0][0], named[1]), (target_axis, batch_size), "the target axis and the output size named")
 
 # %% [markdown]
 # Whichever pair it names, the number from your output can be the batch size rather than the
@@ -234,6 +240,8 @@ plots.shape_diagram(broken_trace);
 # - `encoder`: `(N, side, side, 1)` -> `(N, latent)`,
 # - `decoder`: `(N, latent)` -> `(N, side, side, 1)` (a `Reshape` at the end, values in [0, 1]),
 # - `autoencoder`: the two chained, `(N, side, side, 1)` -> `(N, side, side, 1)`.
+#
+# Any batch size, including 1, and any `side` (odd ones too) must work.
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -265,6 +273,10 @@ ck.check_output_shapes(enc, [((7, 28, 28, 1), (7, 32))], name="encoder with late
 ck.check_output_shapes(dec, [((7, 32), (7, 28, 28, 1))], name="decoder")
 out = ck.predict(ae, np.random.default_rng(0).random((5, 28, 28, 1)))
 check_true(0 <= out.min() and out.max() <= 1, "outputs must lie in [0, 1] like the pixels")
+enc, dec, ae = build_dense_autoencoder(side=15, latent=6)     # another (odd) side and latent size
+ck.check_output_shapes(ae, [((1, 15, 15, 1), (1, 15, 15, 1)), ((3, 15, 15, 1), (3, 15, 15, 1))],
+                       name="autoencoder from build_dense_autoencoder(side=15, latent=6)")
+ck.check_output_shapes(enc, [((3, 15, 15, 1), (3, 6))], name="encoder with side=15, latent=6")
 ### BEGIN HIDDEN TESTS
 for side, latent, n in [(20, 8, 1), (32, 16, 7), (28, 64, 13)]:
     enc, dec, ae = build_dense_autoencoder(side=side, latent=latent)
@@ -318,6 +330,10 @@ ck.check_output_shapes(cae, [((1, 28, 28, 1), (1, 28, 28, 1)), ((7, 28, 28, 1), 
                        name="autoencoder from build_conv_autoencoder()")
 ck.check_output_shapes(enc, [((7, 28, 28, 1), (7, 7, 7, 8))], name="encoder, the code")
 ck.check_output_shapes(dec, [((7, 7, 7, 8), (7, 28, 28, 1))], name="decoder")
+enc, dec, cae = build_conv_autoencoder(channels=3, code_channels=4)   # 3 channels, 20 x 32 images (not square)
+ck.check_output_shapes(cae, [((2, 20, 32, 3), (2, 20, 32, 3)), ((1, 20, 32, 3), (1, 20, 32, 3))],
+                       name="autoencoder from build_conv_autoencoder(channels=3, code_channels=4)")
+ck.check_output_shapes(enc, [((2, 20, 32, 3), (2, 5, 8, 4))], name="encoder from build_conv_autoencoder(3, 4)")
 ### BEGIN HIDDEN TESTS
 for channels, code, side, n in [(3, 8, 32, 1), (1, 4, 16, 7), (3, 12, 28, 5), (1, 8, 40, 13)]:
     enc, dec, cae = build_conv_autoencoder(channels=channels, code_channels=code)
@@ -401,6 +417,9 @@ check_true(np.allclose(errs, expected, atol=1e-5),
            "reconstruction_errors: each value must be the mean squared error of one image")
 check_equal(round(compression_ratio(enc, (28, 28, 1)), 4), round(784 / (14 * 14 * 2), 4),
             "compression_ratio(reference_conv(1, 2) encoder, (28, 28, 1))")
+check_shape(np.asarray(reconstruction_errors(ae, x[:1])), (1,), name="reconstruction_errors for a batch of 1")
+check_equal(round(compression_ratio(reference_dense(20, 3, 12)[0], (20, 20, 3)), 4), round(20 * 20 * 3 / 12, 4),
+            "compression_ratio(reference_dense(20, 3, 12) encoder, (20, 20, 3))")
 ### BEGIN HIDDEN TESTS
 check_shape(np.asarray(reconstruction_errors(ae, x[:1])), (1,), name="reconstruction_errors for 1 image")
 enc3, ae3 = reference_conv(channels=3, code_channels=4)
@@ -426,7 +445,8 @@ for side, channels, latent in [(20, 1, 10), (20, 3, 12)]:
 # Train your convolutional autoencoder on the shipped handwritten digits for a fixed budget of
 # steps, then compare with the simplest possible "model": always predicting the average digit.
 # The training loss is binary cross-entropy, a usual choice for pixels in [0, 1] behind a
-# sigmoid; the score is still the mean squared error per image of Exercise 3.
+# sigmoid; the score is still the mean squared error per image of Exercise 3. The cell draws the
+# loss of every training step (and its moving mean), then originals above their reconstructions.
 
 # %%
 ck.seed(0)
@@ -439,19 +459,66 @@ baseline = float(((X_test - X_train.mean(axis=0)) ** 2).mean())
 ratio = compression_ratio(encoder, (28, 28, 1))
 print(f"test reconstruction MSE {float(np.mean(test_errors)):.4f} vs {baseline:.4f} for the average digit; "
       f"compression ratio {ratio:.1f}:1")
+plots.loss_curve(result.losses, label="training BCE")
 plots.image_grid(X_test[:8], ck.predict(model, X_test[:8]), titles=["original", "reconstruction"]);
 
 # %% kind="test" grade_id="train-conv-autoencoder-test" points=2
+needs("result", "model", "test_errors", "baseline", "ratio", cell="the training cell above")
 ck.check_output_shapes(model, [((5, 28, 28, 1), (5, 28, 28, 1))], name="the trained autoencoder")
 # The shapes are right from here on, so the messages below speak of learning, not of shapes.
-k = max(1, len(result.losses) // 5)
-first, last = float(np.mean(result.losses[:k])), float(np.mean(result.losses[-k:]))
-check_true(last < 0.5 * first, f"training loss did not fall to half its start (first steps {first:.4f}, "
-           f"last steps {last:.4f}); the output shape is right, so look at the reconstructions above: "
-           "the same blank image for every digit means the model stopped learning")
+check_loss_fell(result.losses, factor=0.5,
+                hint="The output shape is right, so look at the loss curve and the reconstructions above: "
+                     "the same blank image for every digit means the model stopped learning.")
 check_at_most(float(np.mean(test_errors)), 0.5 * baseline, "test reconstruction MSE",
               hint="it must be well below the error of predicting the average digit")
 check_true(ratio > 1, f"the code must be smaller than the image (compression ratio {ratio:.2f})")
+
+# %% [markdown]
+# ## Self-check (1 point)
+#
+# Predict each output shape without running anything: write it as a tuple such as
+# `(8, 7, 7, 16)` (a list counts too) in place of `None`, then run the test cell, which runs the
+# real layers (and the subtraction) and prints, per question, your prediction and the real shape.
+# The last question is the one-value decoder of "Reproduce the error".
+
+# %% kind="answer" grade_id="self-check"
+predictions = {
+    "layers.Flatten() on (8, 28, 28, 1)": None,
+    "layers.Reshape((28, 28, 1)) on (8, 784)": None,
+    "layers.Conv2D(16, 3, strides=2, padding='same') on (8, 28, 28, 1)": None,
+    "layers.Conv2DTranspose(1, 3, strides=2, padding='same') on (8, 14, 14, 16)": None,
+    "an (8, 784) tensor minus an (8, 1) tensor": None,
+}
+### BEGIN SOLUTION
+predictions = {
+    "layers.Flatten() on (8, 28, 28, 1)": (8, 784),
+    "layers.Reshape((28, 28, 1)) on (8, 784)": (8, 28, 28, 1),
+    "layers.Conv2D(16, 3, strides=2, padding='same') on (8, 28, 28, 1)": (8, 14, 14, 16),
+    "layers.Conv2DTranspose(1, 3, strides=2, padding='same') on (8, 14, 14, 16)": (8, 28, 28, 1),
+    "an (8, 784) tensor minus an (8, 1) tensor": (8, 784),
+}
+### END SOLUTION
+
+# %% kind="test" grade_id="self-check-test" points=1
+zeros = lambda *shape: np.zeros(shape, dtype="float32")  # noqa: E731
+questions = {
+    "layers.Flatten() on (8, 28, 28, 1)": lambda: layers.Flatten()(zeros(8, 28, 28, 1)),
+    "layers.Reshape((28, 28, 1)) on (8, 784)": lambda: layers.Reshape((28, 28, 1))(zeros(8, 784)),
+    "layers.Conv2D(16, 3, strides=2, padding='same') on (8, 28, 28, 1)":
+        lambda: layers.Conv2D(16, 3, strides=2, padding="same")(zeros(8, 28, 28, 1)),
+    "layers.Conv2DTranspose(1, 3, strides=2, padding='same') on (8, 14, 14, 16)":
+        lambda: layers.Conv2DTranspose(1, 3, strides=2, padding="same")(zeros(8, 14, 14, 16)),
+    "an (8, 784) tensor minus an (8, 1) tensor": lambda: keras.ops.subtract(zeros(8, 784), zeros(8, 1)),
+}
+wrong = []
+for question, run in questions.items():
+    real = tuple(run().shape)
+    guess = predictions.get(question)
+    guess = tuple(guess) if isinstance(guess, (tuple, list)) else guess
+    print(f"{'right' if guess == real else 'WRONG'}: {question}: you predicted {guess}, the real shape is {real}")
+    if guess != real:
+        wrong.append(f"{question}: predicted {guess}, real {real}")
+check_true(not wrong, f"{len(wrong)} of {len(questions)} predictions differ from the real shapes: " + "; ".join(wrong))
 
 # %% [markdown]
 # ## Summary

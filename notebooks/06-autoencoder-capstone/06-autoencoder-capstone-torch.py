@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from course import (check_at_most, check_equal, check_loss_fell, check_shape, check_true,
-                    expect_error, expect_warning)
+                    expect_error, expect_warning, needs)
 from course import data, plots
 from course import torch as ct
 
@@ -62,9 +62,28 @@ with expect_warning(UserWarning, shapes=[(8, 1, 28, 28), (8, 784)],
 
 # %% [markdown]
 # Two messages, in this order. First PyTorch *warns* that the target size differs from the
-# input size ("This will likely lead to incorrect results due to broadcasting"), then the
-# subtraction inside the loss tries to broadcast the two tensors and gives up. Binary
-# cross-entropy is stricter and refuses straight away:
+# input size ("This will likely lead to incorrect results due to broadcasting"), then `mse_loss`
+# tries to broadcast the two tensors to one shape and gives up. No subtraction ever runs: the last
+# two frames of the traceback, printed by the cell below, are `mse_loss` calling
+# `torch.broadcast_tensors(input, target)`, which raises, before the line that would subtract.
+
+# %% kind="readonly" grade_id="repro-flat-decoder-where"
+import traceback
+
+with expect_warning(UserWarning, shapes=[(8, 1, 28, 28), (8, 784)], quiet=True):
+    with expect_error(RuntimeError, contains=["size of tensor a (784) must match the size of tensor b (28)"],
+                      quiet=True) as caught:
+        F.mse_loss(recon, batch)
+frames = traceback.extract_tb(caught.error.__traceback__)
+for frame in frames[-2:]:
+    print(f"in {frame.name}(): {frame.line}")
+check_equal([frame.name for frame in frames[-2:]], ["mse_loss", "broadcast_tensors"],
+            "the last two frames of the traceback")
+check_true("broadcast_tensors(input, target)" in frames[-2].line,
+           "mse_loss raises while broadcasting its input and target")
+
+# %% [markdown]
+# Binary cross-entropy is stricter and refuses straight away:
 
 # %% kind="readonly" grade_id="repro-flat-decoder-bce"
 with expect_error(ValueError, shapes=[(8, 1, 28, 28), (8, 784)]):
@@ -277,7 +296,9 @@ plots.shape_diagram(ct.trace(broken, (8, 1, 28, 28)));
 # - `decode(z)`: `(N, latent)` -> `(N, 1, side, side)` (reshape back: no flat 784-vectors out),
 # - `forward(x) = decode(encode(x))`, with outputs in [0, 1] (the pixels are).
 #
-# It must work for any batch size, including 1, and for any `side`.
+# It must work for any batch size, including 1, and for any `side` (odd ones too). Create every
+# layer in `__init__`: the tests check that the model uses its own parameters (a layer created inside
+# a method is new and untrained at every call).
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -316,6 +337,31 @@ class DenseAutoencoder(nn.Module):
         ### END SOLUTION
 
 # %% kind="test" grade_id="ex1-dense-autoencoder-test" points=3
+from torch.overrides import TorchFunctionMode
+
+
+def check_own_parameters(model, x, name):
+    """forward must read the parameters made in __init__, all of them, and no others."""
+    used = {}
+
+    class Spy(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            for t in list(args) + list((kwargs or {}).values()):
+                if isinstance(t, nn.Parameter):
+                    used[id(t)] = t
+            return func(*args, **(kwargs or {}))
+
+    with torch.no_grad(), Spy():
+        model(x)
+    own = {id(p) for p in model.parameters()}
+    fresh = [tuple(p.shape) for i, p in used.items() if i not in own]
+    check_true(not fresh, f"{name}: forward used weights of shape {fresh} that are not among the model's "
+                          "parameters, so they were created inside a method: new and untrained at every "
+                          "call. Create the layer in __init__ and call it")
+    unused = [n for n, p in model.named_parameters() if id(p) not in used]
+    check_true(not unused, f"{name}: the parameters {unused} made in __init__ are never used by forward")
+
+
 ae = DenseAutoencoder()
 ct.check_output_shapes(ae, [((1, 1, 28, 28), (1, 1, 28, 28)), ((7, 1, 28, 28), (7, 1, 28, 28))],
                        name="DenseAutoencoder()")
@@ -324,6 +370,12 @@ with torch.no_grad():
     check_shape(ae.decode(torch.rand(7, 32)), (7, 1, 28, 28), name="decode(z)")
     out = ae(torch.rand(5, 1, 28, 28))
 check_true(0 <= float(out.min()) and float(out.max()) <= 1, "outputs must lie in [0, 1] like the pixels")
+small = DenseAutoencoder(side=15, latent=6)          # another (odd) side and latent size
+ct.check_output_shapes(small, [((1, 1, 15, 15), (1, 1, 15, 15)), ((3, 1, 15, 15), (3, 1, 15, 15))],
+                       name="DenseAutoencoder(side=15, latent=6)")
+with torch.no_grad():
+    check_shape(small.encode(torch.rand(3, 1, 15, 15)), (3, 6), name="encode(x) with side=15, latent=6")
+check_own_parameters(ae, torch.rand(2, 1, 28, 28), "DenseAutoencoder()")
 ### BEGIN HIDDEN TESTS
 for side, latent, n in [(20, 8, 1), (32, 16, 7), (28, 64, 13)]:
     ae = DenseAutoencoder(side=side, latent=latent)
@@ -343,7 +395,9 @@ for side, latent, n in [(20, 8, 1), (32, 16, 7), (28, 64, 13)]:
 #
 # - `encode(x)`: `(N, channels, H, W)` -> `(N, code_channels, H/4, W/4)` (two stride-2 steps),
 # - `decode(z)`: back to exactly `(N, channels, H, W)`, values in [0, 1],
-# - `forward(x) = decode(encode(x))`; no hard-coded image size or batch size anywhere.
+# - `forward(x) = decode(encode(x))`; no hard-coded image size or batch size anywhere (the tests
+#   use other channel counts, batch sizes and sides, square or not), and every layer created in
+#   `__init__` (the tests check that the model uses its own parameters).
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -385,12 +439,43 @@ class ConvAutoencoder(nn.Module):
         ### END SOLUTION
 
 # %% kind="test" grade_id="ex2-conv-autoencoder-test" points=4
+from torch.overrides import TorchFunctionMode
+
+
+def parameters_used(model, x):
+    """Every nn.Parameter one forward pass reads (any torch call that receives one)."""
+    used = {}
+
+    class Spy(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            for t in list(args) + list((kwargs or {}).values()):
+                if isinstance(t, nn.Parameter):
+                    used[id(t)] = t
+            return func(*args, **(kwargs or {}))
+
+    with torch.no_grad(), Spy():
+        model(x)
+    return used
+
+
 cae = ConvAutoencoder()
 ct.check_output_shapes(cae, [((1, 1, 28, 28), (1, 1, 28, 28)), ((7, 1, 28, 28), (7, 1, 28, 28))],
                        name="ConvAutoencoder()")
 with torch.no_grad():
     check_shape(cae.encode(torch.rand(7, 1, 28, 28)), (7, 8, 7, 7), name="encode(x), the code")
     check_shape(cae.decode(torch.rand(7, 8, 7, 7)), (7, 1, 28, 28), name="decode(z)")
+rgb = ConvAutoencoder(channels=3, code_channels=4)   # 3 channels, 20 x 32 images (not square)
+ct.check_output_shapes(rgb, [((2, 3, 20, 32), (2, 3, 20, 32)), ((1, 3, 20, 32), (1, 3, 20, 32))],
+                       name="ConvAutoencoder(channels=3, code_channels=4)")
+with torch.no_grad():
+    check_shape(rgb.encode(torch.rand(2, 3, 20, 32)), (2, 4, 5, 8), name="encode(x) for 3 x 20 x 32 images")
+used = parameters_used(cae, torch.rand(2, 1, 28, 28))
+fresh = [tuple(p.shape) for i, p in used.items() if i not in {id(q) for q in cae.parameters()}]
+check_true(not fresh, f"ConvAutoencoder(): forward used weights of shape {fresh} that are not among the "
+                      "model's parameters, so they were created inside a method: new and untrained at every "
+                      "call. Create the layer in __init__ and call it")
+unused = [n for n, p in cae.named_parameters() if id(p) not in used]
+check_true(not unused, f"ConvAutoencoder(): the parameters {unused} made in __init__ are never used by forward")
 ### BEGIN HIDDEN TESTS
 for channels, code, side, n in [(3, 8, 32, 1), (1, 4, 16, 7), (3, 12, 28, 5), (1, 8, 40, 13)]:
     cae = ConvAutoencoder(channels=channels, code_channels=code)
@@ -497,6 +582,9 @@ check_true(torch.allclose(torch.as_tensor(errs).float(), expected, atol=1e-5),
            "reconstruction_errors: each value must be the mean squared error of one image")
 check_equal(round(compression_ratio(ref, (1, 28, 28)), 4), round(784 / (2 * 14 * 14), 4),
             "compression_ratio(reference_conv(1, 2), (1, 28, 28))")
+check_shape(reconstruction_errors(ref, torch.rand(1, 1, 28, 28)), (1,), name="reconstruction_errors for a batch of 1")
+check_equal(round(compression_ratio(reference_dense(20, 3, 12), (3, 20, 20)), 4), round(3 * 20 * 20 / 12, 4),
+            "compression_ratio(reference_dense(20, 3, 12), (3, 20, 20))")
 ### BEGIN HIDDEN TESTS
 check_shape(reconstruction_errors(ref, torch.rand(1, 1, 28, 28)), (1,), name="reconstruction_errors for 1 image")
 big = reference_conv(channels=3, code_channels=4)
@@ -524,7 +612,8 @@ for side, channels, latent in [(20, 1, 10), (20, 3, 12)]:
 # Train your convolutional autoencoder on the shipped handwritten digits for a fixed budget of
 # steps, then compare with the simplest possible "model": always predicting the average digit.
 # The training loss is binary cross-entropy, a usual choice for pixels in [0, 1] behind a
-# sigmoid; the score is still the mean squared error per image of Exercise 3.
+# sigmoid; the score is still the mean squared error per image of Exercise 3. The cell draws the
+# loss of every training step (and its moving mean), then originals above their reconstructions.
 
 # %%
 ct.seed(0)
@@ -539,20 +628,67 @@ baseline = float(((test_x - torch.from_numpy(X_train).mean(0)) ** 2).mean())
 ratio = compression_ratio(model, (1, 28, 28))
 print(f"test reconstruction MSE {float(test_errors.mean()):.4f} vs {baseline:.4f} for the average digit; "
       f"compression ratio {ratio:.1f}:1")
+plots.loss_curve(result.losses, label="training BCE")
 with torch.no_grad():
     plots.image_grid(X_test[:8], model(test_x[:8]).numpy(), titles=["original", "reconstruction"]);
 
 # %% kind="test" grade_id="train-conv-autoencoder-test" points=2
+needs("result", "model", "test_errors", "baseline", "ratio", cell="the training cell above")
 ct.check_output_shapes(model, [((5, 1, 28, 28), (5, 1, 28, 28))], name="the trained ConvAutoencoder")
 # The shapes are right from here on, so the messages below speak of learning, not of shapes.
-k = max(1, len(result.losses) // 5)
-first, last = float(np.mean(result.losses[:k])), float(np.mean(result.losses[-k:]))
-check_true(last < 0.5 * first, f"training loss did not fall to half its start (first steps {first:.4f}, "
-           f"last steps {last:.4f}); the output shape is right, so look at the reconstructions above: "
-           "the same blank image for every digit means the model stopped learning")
+check_loss_fell(result.losses, factor=0.5,
+                hint="The output shape is right, so look at the loss curve and the reconstructions above: "
+                     "the same blank image for every digit means the model stopped learning.")
 check_at_most(float(test_errors.mean()), 0.5 * baseline, "test reconstruction MSE",
               hint="it must be well below the error of predicting the average digit")
 check_true(ratio > 1, f"the code must be smaller than the image (compression ratio {ratio:.2f})")
+
+# %% [markdown]
+# ## Self-check (1 point)
+#
+# Predict each output shape without running anything: write it as a tuple such as
+# `(8, 16, 7, 7)` (a list or a `torch.Size` counts too) in place of `None`, then run the test cell,
+# which runs the real layers (and the subtraction) and prints, per question, your prediction and the
+# real shape. The last question is the silent broadcast of "Reproduce the error".
+
+# %% kind="answer" grade_id="self-check"
+predictions = {
+    "nn.Flatten() on (8, 1, 28, 28)": None,
+    "nn.Unflatten(1, (1, 28, 28)) on (8, 784)": None,
+    "nn.Conv2d(1, 16, 3, stride=2, padding=1) on (8, 1, 28, 28)": None,
+    "nn.ConvTranspose2d(16, 1, 3, stride=2, padding=1, output_padding=1) on (8, 16, 14, 14)": None,
+    "a (8, 1, 28, 28) tensor minus an (8, 28, 28) tensor": None,
+}
+### BEGIN SOLUTION
+predictions = {
+    "nn.Flatten() on (8, 1, 28, 28)": (8, 784),
+    "nn.Unflatten(1, (1, 28, 28)) on (8, 784)": (8, 1, 28, 28),
+    "nn.Conv2d(1, 16, 3, stride=2, padding=1) on (8, 1, 28, 28)": (8, 16, 14, 14),
+    "nn.ConvTranspose2d(16, 1, 3, stride=2, padding=1, output_padding=1) on (8, 16, 14, 14)": (8, 1, 28, 28),
+    "a (8, 1, 28, 28) tensor minus an (8, 28, 28) tensor": (8, 8, 28, 28),
+}
+### END SOLUTION
+
+# %% kind="test" grade_id="self-check-test" points=1
+questions = {
+    "nn.Flatten() on (8, 1, 28, 28)": lambda: nn.Flatten()(torch.zeros(8, 1, 28, 28)),
+    "nn.Unflatten(1, (1, 28, 28)) on (8, 784)": lambda: nn.Unflatten(1, (1, 28, 28))(torch.zeros(8, 784)),
+    "nn.Conv2d(1, 16, 3, stride=2, padding=1) on (8, 1, 28, 28)":
+        lambda: nn.Conv2d(1, 16, 3, stride=2, padding=1)(torch.zeros(8, 1, 28, 28)),
+    "nn.ConvTranspose2d(16, 1, 3, stride=2, padding=1, output_padding=1) on (8, 16, 14, 14)":
+        lambda: nn.ConvTranspose2d(16, 1, 3, stride=2, padding=1, output_padding=1)(torch.zeros(8, 16, 14, 14)),
+    "a (8, 1, 28, 28) tensor minus an (8, 28, 28) tensor": lambda: torch.zeros(8, 1, 28, 28) - torch.zeros(8, 28, 28),
+}
+wrong = []
+for question, run in questions.items():
+    with torch.no_grad():
+        real = tuple(run().shape)
+    guess = predictions.get(question)
+    guess = tuple(guess) if isinstance(guess, (tuple, list, torch.Size)) else guess
+    print(f"{'right' if guess == real else 'WRONG'}: {question}: you predicted {guess}, the real shape is {real}")
+    if guess != real:
+        wrong.append(f"{question}: predicted {guess}, real {real}")
+check_true(not wrong, f"{len(wrong)} of {len(questions)} predictions differ from the real shapes: " + "; ".join(wrong))
 
 # %% [markdown]
 # ## Summary

@@ -1,0 +1,8 @@
+# Writes the convolution outputs channels-first, PyTorch's layout, not Keras's (N, H, W, C).
+predictions = {
+    "layers.Flatten() on (8, 28, 28, 1)": (8, 784),
+    "layers.Reshape((28, 28, 1)) on (8, 784)": (8, 28, 28, 1),
+    "layers.Conv2D(16, 3, strides=2, padding='same') on (8, 28, 28, 1)": (8, 16, 14, 14),
+    "layers.Conv2DTranspose(1, 3, strides=2, padding='same') on (8, 14, 14, 16)": (8, 1, 28, 28),
+    "an (8, 784) tensor minus an (8, 1) tensor": (8, 784),
+}

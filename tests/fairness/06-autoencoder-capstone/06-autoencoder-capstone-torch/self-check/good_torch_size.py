@@ -1,0 +1,6 @@
+predictions = {}
+predictions["nn.Flatten() on (8, 1, 28, 28)"] = torch.Size([8, 1 * 28 * 28])
+predictions["nn.Unflatten(1, (1, 28, 28)) on (8, 784)"] = torch.Size([8, 1, 28, 28])
+predictions["nn.Conv2d(1, 16, 3, stride=2, padding=1) on (8, 1, 28, 28)"] = torch.Size([8, 16, 14, 14])
+predictions["nn.ConvTranspose2d(16, 1, 3, stride=2, padding=1, output_padding=1) on (8, 16, 14, 14)"] = torch.Size([8, 1, 28, 28])
+predictions["a (8, 1, 28, 28) tensor minus an (8, 28, 28) tensor"] = torch.Size([8, 8, 28, 28])
