@@ -92,3 +92,4 @@ def shape_diagram(trace, ax=None):
     ax.set_title("first mismatch in red" if trace.failure else "every layer accepted its input", fontsize=9)
     fig.tight_layout()
     return fig
+from .layouts import axis_rows, batch_sizes, channel_planes  # noqa: E402,F401  (figures of 02, 03, 04)
