@@ -386,6 +386,7 @@ def _check_classifier(timesteps, features, n_classes, units, batches, predict_ba
 
 
 _check_classifier(24, 3, 3, 16, batches=[1, 7], predict_batch=7)
+_check_classifier(11, 5, 4, 8, batches=[1, 7], predict_batch=7)
 ### BEGIN HIDDEN TESTS
 _check_classifier(24, 3, 3, 16, batches=[13], predict_batch=13)   # a partial last batch (2000 = 31 x 64 + 16)
 _check_classifier(10, 5, 4, 8, batches=[1, 7, 16], predict_batch=33)
@@ -454,6 +455,7 @@ def _check_to_3d(n, timesteps, features, seed):
 
 _check_to_3d(7, 24, 3, seed=1)
 _check_to_3d(1, 24, 3, seed=2)
+_check_to_3d(7, 10, 5, seed=7)
 ### BEGIN HIDDEN TESTS
 _check_to_3d(13, 24, 3, seed=3)
 _check_to_3d(7, 10, 5, seed=4)
@@ -552,6 +554,7 @@ def _check_stacked(features, n_classes, units, cases):
 
 
 _check_stacked(3, 3, 32, cases=[(1, 24), (7, 24), (7, 10)])
+_check_stacked(5, 4, 8, cases=[(7, 11), (1, 3)])
 ### BEGIN HIDDEN TESTS
 _check_stacked(3, 3, 32, cases=[(13, 37), (1, 5)])
 _check_stacked(5, 4, 8, cases=[(7, 24), (16, 3), (1, 60)])

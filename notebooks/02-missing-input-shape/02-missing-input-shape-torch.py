@@ -358,6 +358,7 @@ def _check_last_step(features, hidden, n_classes, cases):
 
 
 _check_last_step(3, 16, 3, cases=[(1, 24), (7, 24), (8, 24)])
+_check_last_step(5, 8, 4, cases=[(7, 11), (1, 3)])
 ### BEGIN HIDDEN TESTS
 _check_last_step(3, 16, 3, cases=[(13, 24), (7, 7), (5, 40)])
 _check_last_step(5, 8, 4, cases=[(1, 10), (7, 10), (16, 3)])
@@ -427,6 +428,7 @@ def _check_to_sequences(n, timesteps, features, seed):
 
 _check_to_sequences(7, 24, 3, seed=1)
 _check_to_sequences(1, 24, 3, seed=2)
+_check_to_sequences(7, 10, 5, seed=7)
 ### BEGIN HIDDEN TESTS
 _check_to_sequences(13, 24, 3, seed=3)
 _check_to_sequences(7, 10, 5, seed=4)
@@ -552,6 +554,7 @@ def _each_direction_reads_everything(model, features, name, timesteps=9):
 
 
 _check_bidirectional(3, 32, 3, cases=[(7, 24), (1, 24), (8, 10)])
+_check_bidirectional(5, 20, 4, cases=[(7, 11), (1, 3)])
 ### BEGIN HIDDEN TESTS
 _check_bidirectional(3, 32, 3, cases=[(13, 24), (7, 50)])
 _check_bidirectional(5, 20, 4, cases=[(7, 10), (1, 3), (16, 24)])

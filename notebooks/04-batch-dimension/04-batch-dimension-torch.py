@@ -397,6 +397,9 @@ ct.check_output_shapes(model, [((32, 1, 28, 28), (32, 10)), ((8, 1, 28, 28), (8,
 _check_param_count(model, 1, 28, 28, 10)
 check_shape(_outputs_over_loader(model, X_test_t, 32), (1000, 10),
             name="outputs over the 1,000 test digits in batches of 32 (last batch 8)")
+_m = build_classifier(1, 30, 18, 5)       # 30x18: not square, and 30 // 4 is not 30 / 4
+ct.check_output_shapes(_m, [((1, 1, 30, 18), (1, 5)), ((7, 1, 30, 18), (7, 5))], name="build_classifier(1, 30, 18, 5)")
+_check_param_count(_m, 1, 30, 18, 5)
 ### BEGIN HIDDEN TESTS
 ct.check_output_shapes(model, [((1, 1, 28, 28), (1, 10)), ((7, 1, 28, 28), (7, 10))],
                        name="build_classifier(1, 28, 28, 10)")
@@ -490,6 +493,7 @@ ct.seed(2)
 clf = make_bn_net(1, 28, 28, 10)
 _check_predict_one(clf, X_test_t[5], 10, "a training-mode model,")
 _check_predict_one(clf, X_test_t[5:6], 10, "a training-mode model,")
+_check_predict_one(make_bn_net(3, 20, 24, 4), torch.randn(3, 20, 24), 4, "a training-mode 3-channel 20x24 model,")
 ### BEGIN HIDDEN TESTS
 clf.eval()
 _check_predict_one(clf, X_test_t[9], 10, "an eval-mode model,")
@@ -573,6 +577,7 @@ def _check_predict_all(model, X, batch_size, label):
 ct.seed(3)
 reg = make_bn_net(1, 28, 28, 1)
 _check_predict_all(reg, X_test_t[:15], 7, "a training-mode model")
+_check_predict_all(reg, X_test_t[:40], 32, "a training-mode model")
 ### BEGIN HIDDEN TESTS
 _check_predict_all(reg, X_test_t[:5], 1, "a training-mode model")
 _check_predict_all(reg, X_test_t[:40], 32, "a training-mode model")
@@ -636,6 +641,8 @@ def _check_regression_loss(n, seed):
 
 
 _check_regression_loss(64, 0)          # a training batch
+_check_regression_loss(1, 1)           # a batch of one
+_check_regression_loss(7, 2)
 ### BEGIN HIDDEN TESTS
 for n, s in [(1, 1), (7, 2), (33, 3), (8, 4)]:
     _check_regression_loss(n, s)
