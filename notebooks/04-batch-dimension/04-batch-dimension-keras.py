@@ -444,6 +444,9 @@ ck.check_output_shapes(model, [((32, 28, 28, 1), (32, 10)), ((8, 28, 28, 1), (8,
 _check_param_count(model, 28, 28, 1, 10)
 check_shape(model.predict(X_test, batch_size=32, verbose=0), (1000, 10),
             name="predict on the 1,000 test digits in batches of 32 (last batch 8)")
+_m = build_model(30, 18, 1, 5)             # 30x18: not square, and 30 // 4 is not 30 / 4
+ck.check_output_shapes(_m, [((1, 30, 18, 1), (1, 5)), ((7, 30, 18, 1), (7, 5))], name="build_model(30, 18, 1, 5)")
+_check_param_count(_m, 30, 18, 1, 5)
 ### BEGIN HIDDEN TESTS
 ck.check_output_shapes(model, [((1, 28, 28, 1), (1, 10)), ((7, 28, 28, 1), (7, 10))],
                        name="build_model(28, 28, 1, 10)")
@@ -525,6 +528,8 @@ ck.seed(2)
 _check_predict_one(make_test_net(28, 28, 1, 10, "max"), X_test[5], 10, "a Flatten model")
 _check_predict_one(make_test_net(28, 28, 1, 10, "max"), X_test[5:6], 10, "a Flatten model")
 _check_predict_one(make_test_net(28, 28, 1, 10, "gap"), X_test[5], 10, "a global-pooling model")
+_x = np.random.default_rng(4).random((20, 24, 3), dtype=np.float32)
+_check_predict_one(make_test_net(20, 24, 3, 4, "max"), _x, 4, "a 20x24x3 model")
 ### BEGIN HIDDEN TESTS
 _check_predict_one(make_test_net(28, 28, 1, 10, "gap"), X_test[7:8], 10, "a global-pooling model")
 rng = np.random.default_rng(3)
@@ -605,6 +610,7 @@ ck.seed(5)
 reg = make_regressor(28, 28, 1)
 _check_evaluate(reg, X_test[:100], 32, "digits")
 _check_evaluate(reg, X_test[:1], 32, "digits")
+_check_evaluate(reg, X_test[:23], 11, "digits", seed=4)
 ### BEGIN HIDDEN TESTS
 _check_evaluate(reg, X_test[:7], 32, "digits", seed=1)
 _check_evaluate(reg, X_test[:33], 32, "digits", seed=2)
@@ -685,6 +691,7 @@ def _check_online(n_features, seed):
 
 
 _check_online(64, 0)
+_check_online(10, 1)
 ### BEGIN HIDDEN TESTS
 _check_online(10, 1)
 _check_online(3, 2)
