@@ -95,3 +95,4 @@ def shape_diagram(trace, ax=None):
 from .windows import axes_diagram, never_read, sliding_windows, window_reads  # noqa: E402,F401  (notebook 00)
 from .flatten import flatten_diagram  # noqa: E402,F401  (notebook 01)
 from .resampling import skip_mismatches, skip_sizes, transposed_growth, transposed_taps, writes_per_row  # noqa: E402,F401
+from .layouts import axis_rows, batch_sizes, channel_planes  # noqa: E402,F401  (figures of 02, 03, 04)

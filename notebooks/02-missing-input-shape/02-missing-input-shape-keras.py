@@ -45,7 +45,8 @@ import tensorflow as tf
 from keras import layers
 
 from course import (check_at_least, check_equal, check_loss_fell, check_shape, check_true, data,
-                    expect_error, expect_warning)
+                    expect_error, expect_warning, needs)
+from course import plots
 
 ck.seed(0)
 print(ck.use_course_settings())
@@ -225,12 +226,20 @@ with expect_error(ValueError, shapes=[(3, 64)], contains=["Dimensions must be eq
 # %% [markdown]
 # **Not an error: other sequence lengths.** For the same reason the declared 24 time steps are not
 # enforced on real data. An LSTM's weights do not depend on the sequence length, and the
-# `Sequential` door checks only the rank, so 40 time steps go through:
+# `Sequential` door checks only the rank, so 40 time steps go through. The figure puts the declared
+# input next to each batch that arrived in this section: the flattened one lacks an axis (refused at
+# the door), the 5-feature one has a wrong last axis (refused inside the LSTM), the 40-step one
+# differs only in an axis the LSTM's weights do not depend on (accepted).
 
 # %% kind="readonly" grade_id="repro-other-lengths"
 X40, _ = data.sequences(n=8, timesteps=40, features=3)
 check_shape(declared(X40), (8, 3), name="declared(24-step model) on 40 time steps")
 print("40 time steps accepted:", tuple(declared(X40).shape))
+plots.axis_rows([("declared", tuple(declared.inputs[0].shape), ("samples", "timesteps", "features")),
+                 ("X", X.shape, ("samples", "timesteps", "features")),
+                 ("flat", flat.shape, ("samples", "!timesteps x features")),
+                 ("X5", X5.shape, ("samples", "timesteps", "!features")),
+                 ("X40", X40.shape, ("samples", "timesteps", "features"))]);
 
 # %% [markdown]
 # **A symbolic call checks the whole shape.** That leniency is the `Sequential` model's, with real
@@ -377,6 +386,7 @@ def _check_classifier(timesteps, features, n_classes, units, batches, predict_ba
 
 
 _check_classifier(24, 3, 3, 16, batches=[1, 7], predict_batch=7)
+_check_classifier(11, 5, 4, 8, batches=[1, 7], predict_batch=7)
 ### BEGIN HIDDEN TESTS
 _check_classifier(24, 3, 3, 16, batches=[13], predict_batch=13)   # a partial last batch (2000 = 31 x 64 + 16)
 _check_classifier(10, 5, 4, 8, batches=[1, 7, 16], predict_batch=33)
@@ -445,6 +455,7 @@ def _check_to_3d(n, timesteps, features, seed):
 
 _check_to_3d(7, 24, 3, seed=1)
 _check_to_3d(1, 24, 3, seed=2)
+_check_to_3d(7, 10, 5, seed=7)
 ### BEGIN HIDDEN TESTS
 _check_to_3d(13, 24, 3, seed=3)
 _check_to_3d(7, 10, 5, seed=4)
@@ -543,6 +554,7 @@ def _check_stacked(features, n_classes, units, cases):
 
 
 _check_stacked(3, 3, 32, cases=[(1, 24), (7, 24), (7, 10)])
+_check_stacked(5, 4, 8, cases=[(7, 11), (1, 3)])
 ### BEGIN HIDDEN TESTS
 _check_stacked(3, 3, 32, cases=[(13, 37), (1, 5)])
 _check_stacked(5, 4, 8, cases=[(7, 24), (16, 3), (1, 60)])
@@ -568,6 +580,7 @@ test_acc = float((probs.argmax(axis=-1) == y_test).mean())
 print(f"held-out accuracy: {test_acc:.3f} (chance 0.333)")
 
 # %% kind="test" grade_id="train-stacked-lstm-test" points=2
+needs("result", "test_acc", cell="the training cell above")
 # Written out instead of check_loss_fell, whose message blames shapes: if training ran, the loss
 # accepted the output's shape, and the exercise 3 test checks the shapes and their meaning.
 fifth = max(1, len(result.losses) // 5)
@@ -578,6 +591,51 @@ check_true(last < 0.7 * first,
            "reads: does it pass?")
 check_at_least(test_acc, 0.9, "held-out accuracy of the stacked LSTM classifier",
                hint="a correct model reaches about 0.99 in 100 steps")
+
+# %% [markdown]
+# ## Self-check (1 point)
+#
+# Predict each shape before you run anything, then fill in `my_predictions` and run the test
+# below it, which builds each layer and compares.
+#
+# 1. `keras.Input(shape=(24, 3))`: the shape of the symbolic input it makes.
+# 2. `layers.LSTM(16)` on a batch `(8, 24, 3)`.
+# 3. `layers.LSTM(16, return_sequences=True)` on the same batch.
+# 4. `x.reshape(len(x), -1)` for `x` of shape `(64, 24, 3)`.
+# 5. `layers.Dense(3)` on a batch `(8, 24, 16)`.
+
+# %% kind="answer" grade_id="self-check"
+def my_predictions():
+    """Your predicted shapes, one tuple per question; write None for an axis of unknown size."""
+    ### BEGIN SOLUTION
+    return {1: (None, 24, 3), 2: (8, 16), 3: (8, 24, 16), 4: (64, 72), 5: (8, 24, 3)}
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="self-check-test" points=1
+def _real_shapes():
+    batch = np.zeros((8, 24, 3), dtype="float32")
+    return {1: keras.Input(shape=(24, 3)).shape,
+            2: layers.LSTM(16)(batch).shape,
+            3: layers.LSTM(16, return_sequences=True)(batch).shape,
+            4: np.zeros((64, 24, 3)).reshape(64, -1).shape,
+            5: layers.Dense(3)(np.zeros((8, 24, 16), dtype="float32")).shape}
+
+
+def _dims(shape):
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+_predicted = my_predictions()
+for _q, _shape in _real_shapes().items():
+    _guess = _predicted.get(_q)
+    check_true(_guess is not None, f"question {_q}: no prediction (my_predictions() has no shape for {_q})")
+    try:
+        _guess = _dims(_guess)
+    except (TypeError, ValueError):
+        check_true(False, f"question {_q}: a prediction is a tuple of whole numbers (or None), got {_guess!r}")
+    check_equal(_guess, _dims(_shape), f"question {_q}: predicted shape")
+print("every prediction matches the real shape")
 
 # %% [markdown]
 # ## Summary

@@ -42,7 +42,8 @@ import torch
 import torchinfo
 from torch import nn
 
-from course import check_at_least, check_equal, check_loss_fell, check_shape, check_true, data, expect_error
+from course import check_at_least, check_equal, check_loss_fell, check_shape, check_true, data, expect_error, needs
+from course import plots
 from course import torch as ct
 
 ct.seed(0)
@@ -131,7 +132,8 @@ print("change in each sample's output after nudging sample 0:", leak.detach().nu
 # `nn.LSTM(3, 16)` without `batch_first=True` reads axis 0 as **time** and axis 1 as **batch**.
 # Feed it the usual `(N, T, F) = (8, 24, 3)` batch and it sees 24 sequences of 8 steps. The output
 # has the same shape either way, so nothing looks wrong. The final hidden state `h_n` tells the
-# truth: its middle axis is the batch, and it holds 24 entries instead of 8.
+# truth: its middle axis is the batch, and it holds 24 entries instead of 8. The figure lines up the
+# batch with the role each LSTM gives its axes, and the `h_n` each returns.
 
 # %% kind="readonly" grade_id="repro-batch-first"
 time_major = nn.LSTM(3, 16)                                    # batch_first=False, the default
@@ -144,6 +146,10 @@ check_shape(out_tm, (8, 24, 16), name="time-major LSTM output (same shape, diffe
 check_shape(h_tm, (1, 24, 16), name="h_n of the time-major LSTM: 24 'sequences'")
 check_shape(h_bm, (1, 8, 16), name="h_n with batch_first=True: 8 sequences")
 print("output:", tuple(out_tm.shape), "vs", tuple(out_bm.shape), " h_n:", tuple(h_tm.shape), "vs", tuple(h_bm.shape))
+plots.axis_rows([("X", tuple(X.shape), ("N", "T", "F")),
+                 ("as nn.LSTM(3, 16) reads X", tuple(X.shape), ("!T", "!N", "F")),
+                 ("its h_n", tuple(h_tm.shape), ("layers", "!N", "hidden")),
+                 ("batch_first=True: h_n", tuple(h_bm.shape), ("layers", "N", "hidden"))]);
 
 # %% [markdown]
 # The usual readout `out[:, -1]` even produces the expected `(8, 16)`, but row `i` is the state
@@ -352,6 +358,7 @@ def _check_last_step(features, hidden, n_classes, cases):
 
 
 _check_last_step(3, 16, 3, cases=[(1, 24), (7, 24), (8, 24)])
+_check_last_step(5, 8, 4, cases=[(7, 11), (1, 3)])
 ### BEGIN HIDDEN TESTS
 _check_last_step(3, 16, 3, cases=[(13, 24), (7, 7), (5, 40)])
 _check_last_step(5, 8, 4, cases=[(1, 10), (7, 10), (16, 3)])
@@ -421,6 +428,7 @@ def _check_to_sequences(n, timesteps, features, seed):
 
 _check_to_sequences(7, 24, 3, seed=1)
 _check_to_sequences(1, 24, 3, seed=2)
+_check_to_sequences(7, 10, 5, seed=7)
 ### BEGIN HIDDEN TESTS
 _check_to_sequences(13, 24, 3, seed=3)
 _check_to_sequences(7, 10, 5, seed=4)
@@ -546,6 +554,7 @@ def _each_direction_reads_everything(model, features, name, timesteps=9):
 
 
 _check_bidirectional(3, 32, 3, cases=[(7, 24), (1, 24), (8, 10)])
+_check_bidirectional(5, 20, 4, cases=[(7, 11), (1, 3)])
 ### BEGIN HIDDEN TESTS
 _check_bidirectional(3, 32, 3, cases=[(13, 24), (7, 50)])
 _check_bidirectional(5, 20, 4, cases=[(7, 10), (1, 3), (16, 24)])
@@ -570,6 +579,7 @@ test_acc = float((ct.predict(clf, X_test).argmax(axis=1) == y_test).mean())
 print(f"held-out accuracy: {test_acc:.3f} (chance 0.333)")
 
 # %% kind="test" grade_id="train-bidirectional-test" points=2
+needs("result", "test_acc", cell="the training cell above")
 # Written out instead of check_loss_fell, whose message blames shapes: if training ran, the loss
 # accepted the output's shape, and the exercise 3 test checks the shapes and their meaning.
 fifth = max(1, len(result.losses) // 5)
@@ -580,6 +590,46 @@ check_true(last < 0.7 * first,
            "each direction's final state: does it pass?")
 check_at_least(test_acc, 0.9, "held-out accuracy of the bidirectional classifier",
                hint="a correct model reaches about 0.98 in 120 steps")
+
+# %% [markdown]
+# ## Self-check (1 point)
+#
+# Predict each shape before you run anything, then fill in `my_predictions` and run the test
+# below it, which runs each layer and compares.
+#
+# 1. `nn.Linear(72, 3)` on a batch `(8, 72)`.
+# 2. The output sequence of `nn.LSTM(3, 16, batch_first=True)` on a batch `(8, 24, 3)`.
+# 3. Its final hidden state `h_n`.
+# 4. The output sequence of `nn.LSTM(3, 16, batch_first=True, bidirectional=True)` on the same batch.
+# 5. `x.reshape(len(x), 24, 3)` for `x` of shape `(64, 72)`.
+
+# %% kind="answer" grade_id="self-check"
+def my_predictions():
+    """Your predicted shapes, one tuple per question, e.g. {1: (8, 72), 2: ...}."""
+    ### BEGIN SOLUTION
+    return {1: (8, 3), 2: (8, 24, 16), 3: (1, 8, 16), 4: (8, 24, 32), 5: (64, 24, 3)}
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="self-check-test" points=1
+def _real_shapes():
+    batch = torch.zeros(8, 24, 3)
+    with torch.no_grad():
+        out, (h_n, _) = nn.LSTM(3, 16, batch_first=True)(batch)
+        return {1: nn.Linear(72, 3)(torch.zeros(8, 72)).shape, 2: out.shape, 3: h_n.shape,
+                4: nn.LSTM(3, 16, batch_first=True, bidirectional=True)(batch)[0].shape,
+                5: torch.zeros(64, 72).reshape(64, 24, 3).shape}
+
+_predicted = my_predictions()
+for _q, _shape in _real_shapes().items():
+    _guess = _predicted.get(_q)
+    check_true(_guess is not None, f"question {_q}: no prediction (my_predictions() has no shape for {_q})")
+    try:
+        _guess = tuple(int(d) for d in _guess)
+    except (TypeError, ValueError):
+        check_true(False, f"question {_q}: a prediction is a tuple of whole numbers, got {_guess!r}")
+    check_equal(_guess, tuple(int(d) for d in _shape), f"question {_q}: predicted shape")
+print("every prediction matches the real shape")
 
 # %% [markdown]
 # ## Summary

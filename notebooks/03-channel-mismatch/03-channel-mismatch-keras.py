@@ -31,6 +31,8 @@
 #   the channels of their target.
 # - Put a small head on a many-channel feature map with global pooling, and check with the
 #   parameter count that it no longer depends on the image size.
+# - Bridge two separately built blocks with a 1×1 convolution, and shrink a many-channel input with
+#   one before a 3×3 convolution.
 
 # %% [markdown]
 # ## Setup
@@ -39,6 +41,9 @@
 # %load_ext course
 from course import keras as ck  # first: it selects the TensorFlow backend and quiets its logs
 
+import os
+import platform
+import re
 import warnings
 
 import keras
@@ -46,9 +51,10 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from course import (check_at_least, check_equal, check_loss_fell, check_shape, check_true,
-                    expect_error, expect_warning)
+from course import (ShapeCheckError, check_at_least, check_equal, check_loss_fell, check_shape, check_true,
+                    expect_error, expect_warning, needs)
 from course import data, plots
+from course.errors import brief
 
 ck.seed(0)
 print(ck.use_course_settings())
@@ -141,7 +147,10 @@ print("the first conv was built for", first_conv.kernel.shape[2], "input channel
 # The tempting fix is `reshape(8, 32, 32, 3)`. It produces the right shape, but a reshape keeps
 # the values in memory order and only re-cuts them: the "red" channel of the result takes every
 # third value of the image, so it runs through the red plane, then the green, then the blue. Only a
-# transpose moves the axes (`np.transpose(x, (0, 2, 3, 1))`, or `np.moveaxis(x, 1, -1)`):
+# transpose moves the axes (`np.transpose(x, (0, 2, 3, 1))`, or `np.moveaxis(x, 1, -1)`). The figure
+# draws one patch both ways, each channel as a plane of its own: after the transpose, the red, green
+# and blue planes of the photo; after the reshape, three planes that each hold the photo three times,
+# squeezed sideways: their top third from the red plane, then the green, then the blue.
 
 # %% kind="readonly" grade_id="repro-reshape-scrambles"
 patches_nhwc = np.transpose(patches_nchw, (0, 2, 3, 1))  # (N, C, H, W) -> (N, H, W, C)
@@ -155,17 +164,23 @@ assert not np.array_equal(scrambled[..., 0], patches_nchw[:, 0]), "reshape does 
 every_third = patches_nchw.reshape(8, -1)[:, ::3]  # red plane, then green, then blue, every third value
 assert np.array_equal(scrambled[..., 0].reshape(8, -1), every_third), "reshape's 'red' takes every third value"
 print("pixels in the same place after reshape:", f"{np.mean(scrambled == patches_nhwc):.0%}")
-plots.image_grid(patches_nhwc, scrambled, titles=["np.transpose(x, (0, 2, 3, 1))", "x.reshape(8, 32, 32, 3)"], n=6);
+top_rows = scrambled[0, :10, :, 0].ravel()  # the first 320 values of reshape's 'red' plane
+assert np.array_equal(top_rows, patches_nchw[0, 0].ravel()[:960:3]), "its top third is the red plane, every third pixel"
+plots.channel_planes([patches_nhwc[0], scrambled[0]], channel_axis=-1,
+                     titles=["np.transpose(x, (0, 2, 3, 1))[0]", "x.reshape(8, 32, 32, 3)[0]"]);
 
 # %% [markdown]
 # The other way round also exists: a layer created with `data_format="channels_first"` reads
 # channels from axis 1. Its declared input accepts the PyTorch-style batch and rejects a
 # channels-last one on every machine (that check is Keras's, before any kernel runs). Whether the
 # convolution then *runs* depends on the machine: on a GPU, or on a CPU with TensorFlow's oneDNN
-# kernels on, it does; with oneDNN off (the default on CPUs without AVX-512-class features, or with
-# `TF_ENABLE_ONEDNN_OPTS=0`) TensorFlow's plain CPU kernel raises `UnimplementedError: The Conv2D op
-# currently only supports the NHWC tensor format on the CPU`. The cell runs it under your setting
-# and says which case you are in. Channels-last data is the layout that runs everywhere.
+# kernels on, it does; with oneDNN off, TensorFlow's plain CPU kernel raises `UnimplementedError: The
+# Conv2D op currently only supports the NHWC tensor format on the CPU`. `TF_ENABLE_ONEDNN_OPTS=1` or
+# `=0` decides. When the variable is not set, TensorFlow on Linux turns oneDNN on only if the CPU has
+# one of the instruction sets it tests for at start-up: AVX-512 VNNI, AVX-512 BF16, AVX-VNNI, or AMX
+# (tiles, INT8 or BF16), or it is an Arm Neoverse V1. The cell lists which of the x86 ones your CPU
+# has, runs the model under your setting and says which case you are in. Channels-last data is the
+# layout that runs everywhere.
 
 # %% kind="readonly" grade_id="repro-channels-first-model"
 print("Keras default:", keras.config.image_data_format())
@@ -183,6 +198,16 @@ with ck.may_lack_cpu_kernel(tf.errors.UnimplementedError, contains=["NHWC"],
     cf_out = cf_model(patches_nchw)
 if op.ran:
     check_shape(cf_out, (8, 6), name="channels_first model on channels-first patches")
+
+# The CPU features TensorFlow's start-up check looks for (Linux names them in /proc/cpuinfo):
+ONEDNN_FEATURES = {"avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_int8", "amx_bf16"}
+cpuinfo = open("/proc/cpuinfo").read() if os.path.exists("/proc/cpuinfo") else ""
+has = sorted(ONEDNN_FEATURES & set(re.findall(r"[a-z0-9_]+", cpuinfo)))
+print("CPU features that turn oneDNN on by default:", ", ".join(has) or "none", " TF_ENABLE_ONEDNN_OPTS:",
+      os.environ.get("TF_ENABLE_ONEDNN_OPTS", "not set"))
+if ("TF_ENABLE_ONEDNN_OPTS" not in os.environ and platform.machine() == "x86_64" and "flags" in cpuinfo
+        and not tf.config.list_physical_devices("GPU")):
+    check_equal(op.ran, bool(has), "channels_first conv ran (oneDNN on) when the CPU has one of those features")
 
 # %% [markdown]
 # ### 4. Wrong channel count: grayscale vs RGB
@@ -410,77 +435,93 @@ print("target:", (None,) + patches_nhwc.shape[1:], " decoder output:", decoder_t
 # %% [markdown]
 # ## Exercise 1 (2 points)
 #
-# Images arrive from a PyTorch pipeline: `(N, C, H, W)` NumPy arrays, or `(N, H, W)` for grayscale
-# images stored without a channel axis. Write `to_channels_last(images)` that returns a `float32`
-# **NumPy array** of shape `(N, H, W, C)` (so `(N, H, W, 1)` for a 3-D input) with every pixel in
-# place: `out[n, h, w, c] == images[n, c, h, w]`. It must work for any batch size, channel count and
-# image size, square or not. (Do not count on Keras adding the axis: that works only for a
-# declared input with one channel.)
-#
-# The version below gets the shape right for RGB images and the pixels wrong.
+# A channel chain broken in the middle of a model. Two blocks were built, and trained, separately:
+# `first` outputs some number of channels; `second` was declared with its own `keras.Input` for
+# another number. Joined directly, Keras refuses them (section *5*). Write
+# `join_blocks(first, second)`: a Keras model that runs `first`, then a 1×1 `Conv2D` (with a bias,
+# no activation) that turns `first`'s output channels into the channels `second` was declared
+# for, then `second`. Use the two blocks you are given (their weights are the trained ones), not
+# new layers of the same shapes, and read both channel counts off the blocks: the tests join other
+# pairs of blocks, with other channel counts, on images of any height and width.
 
-# %% kind="readonly" grade_id="broken-to-channels-last"
-def to_channels_last_broken(images):
-    x = np.asarray(images, dtype=np.float32)
-    n, c, h, w = x.shape          # fails for (N, H, W)
-    return x.reshape(n, h, w, c)  # right shape, scrambled pixels
+# %% kind="readonly" grade_id="broken-join-blocks"
+def make_blocks(in_channels=3, mid=16, body_in=32, out=64):
+    """Two separately declared blocks: first (in_channels -> mid, halves H and W), second (body_in -> out)."""
+    first = keras.Sequential([keras.Input((None, None, in_channels)),
+                              layers.Conv2D(mid, 3, padding="same", activation="relu"),
+                              layers.MaxPooling2D(2)], name="first")
+    second = keras.Sequential([keras.Input((None, None, body_in)), layers.Conv2D(out, 3, padding="same")],
+                              name="second")
+    return first, second
 
 
-broken = to_channels_last_broken(patches_nchw)
-check_shape(broken, (8, 32, 32, 3), name="to_channels_last_broken(patches)")
-assert not np.array_equal(broken[..., 0], patches_nchw[:, 0]), "red plane scrambled"
+first, second = make_blocks()
+print("first outputs", first.output_shape, "  second is declared for", second.input_shape)
+with expect_error(ValueError, shapes=[(None, None, None, 32), (None, None, None, 16)]):
+    keras.Sequential([first, second])
 
 # %% [markdown]
 # <details><summary>Hint</summary>
 #
-# Re-read cell `repro-reshape-scrambles`: two operations give the shape `(8, 32, 32, 3)`, and only
-# one keeps the red plane intact. For grayscale input, section *2* shows that Keras adds a channel
-# axis only in one special case, so add it yourself. The test compares every channel with the
-# input's plane: check `out[..., 0]` against `images[:, 0]` yourself.
+# The broken cell prints the two shapes that disagree, and the error names the same two. Which
+# number must the 1×1 convolution output, and does Keras need to be told what it receives? Section
+# *5* shows that Keras fills in a conv's input channels by itself inside one model.
 #
 # </details>
 
-# %% kind="answer" grade_id="ex1-to-channels-last"
-def to_channels_last(images):
-    """(N, C, H, W) or (N, H, W) NumPy array -> float32 NumPy array (N, H, W, C)."""
+# %% kind="answer" grade_id="ex1-join-blocks"
+def join_blocks(first, second):
+    """first -> 1x1 Conv2D (first's output channels -> second's input channels) -> second."""
     ### BEGIN SOLUTION
-    x = np.asarray(images, dtype=np.float32)
-    if x.ndim == 3:
-        return x[..., np.newaxis]
-    return np.ascontiguousarray(np.transpose(x, (0, 2, 3, 1)))
+    return keras.Sequential([first, layers.Conv2D(second.input_shape[-1], 1), second])
     ### END SOLUTION
 
 
-# %% kind="test" grade_id="ex1-to-channels-last-test" points=2
-def _check_channels_last(images, name):
-    out = to_channels_last(images)
-    check_true(isinstance(out, np.ndarray), f"{name}: expected a NumPy array, got {type(out).__name__}")
-    chans = images[:, None] if images.ndim == 3 else images
-    n, c, h, w = chans.shape
-    check_shape(out, (n, h, w, c), name=name)
-    check_equal(out.dtype, np.dtype("float32"), f"{name}: dtype")
-    for k in range(c):
-        check_true(np.array_equal(out[..., k], chans[:, k].astype(np.float32)),
-                   f"{name}: channel {k} of the output is not plane {k} of the input "
-                   "(reshape moves pixels; a transpose moves axes)")
+# %% kind="test" grade_id="ex1-join-blocks-test" points=2
+def _build(builder, what, *args):
+    """Call the learner's builder; a Keras error while building becomes a failure that names the block."""
+    try:
+        return builder(*args)
+    except (ValueError, TypeError, AttributeError) as error:
+        raise ShapeCheckError(f"{what} failed while building the model: {brief(str(error), 2)}") from None
 
 
-rgb, _ = data.color_patches(n=8, size=32, layout="nchw")
-_check_channels_last(rgb, "to_channels_last(8 RGB patches, NCHW)")
-gray, _ = data.digits("train", layout="hw", n=8)
-_check_channels_last(gray, "to_channels_last(8 digits without a channel axis)")
+def _check_join(in_channels, mid, body_in, out, n, h, w):
+    first, second = make_blocks(in_channels, mid, body_in, out)
+    what = f"join_blocks(first: {in_channels} -> {mid} channels, second: declared for {body_in} -> {out})"
+    joined = _build(join_blocks, what, first, second)
+    check_true(isinstance(joined, keras.Model), f"{what} should return a keras.Model, got {type(joined).__name__}")
+    ck.check_output_shapes(joined, [((n, h, w, in_channels), (n, h // 2, w // 2, out))], name=what)
+    check_equal(ck.count_params(joined), ck.count_params(first) + ck.count_params(second) + mid * body_in + body_in,
+                f"parameters of {what}", hint=f"first + second + one 1x1 conv: {mid}*{body_in} weights + {body_in} biases")
+    x = np.random.default_rng(n).random((n, h, w, in_channels), dtype=np.float32)
+    before = np.asarray(joined(x))
+    check_true(np.array_equal(before, np.asarray(joined(x))),
+               f"{what}: two calls on the same batch gave different outputs (is a layer created inside call?)")
+    bias = second.layers[-1].bias
+    bias.assign(bias + 1.0)
+    shifted = np.asarray(joined(x))
+    bias.assign(bias - 1.0)
+    check_true(np.allclose(shifted - before, 1.0, atol=1e-4),
+               f"{what}: adding 1 to the bias of second's conv did not add 1 to the output: "
+               "the joined model does not run the `second` block it was given")
+    kernel = first.layers[0].kernel
+    saved = np.asarray(kernel)
+    kernel.assign(np.zeros_like(saved))
+    zeroed = np.asarray(joined(x))
+    kernel.assign(saved)
+    check_true(not np.allclose(zeroed, before),
+               f"{what}: zeroing the kernel of first's conv did not change the output: "
+               "the joined model does not run the `first` block it was given")
+
+
+_check_join(3, 16, 32, 64, 7, 20, 12)
+_check_join(1, 8, 12, 5, 1, 9, 15)
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(3)
-_check_channels_last(data.color_patches(n=1, size=32, layout="nchw")[0], "batch of one RGB patch")
-_check_channels_last(data.color_patches(n=7, size=20, layout="nchw")[0], "7 RGB patches of 20x20")
-_last = list(data.batches(data.color_patches(n=37, size=24, layout="nchw")[0], batch_size=16))[-1]
-_check_channels_last(_last, "partial last batch of 5")
-_check_channels_last(_rng.random((7, 4, 20, 12)), "7 four-channel 20x12 images (float64)")
-_check_channels_last(_rng.random((3, 1, 9, 15)), "3 images with an explicit channel axis of 1")
-_check_channels_last(_rng.random((7, 15, 9)).astype(np.float32), "7 grayscale 15x9 images, no channel axis")
-_check_channels_last(_rng.random((1, 28, 28)).astype(np.float32), "one grayscale image, no channel axis")
-_check_channels_last(data.gray_patches(n=5, size=16, layout="nchw")[0], "5 gray patches, NCHW")
+_check_join(3, 16, 32, 64, 5, 32, 32)
+_check_join(4, 6, 2, 3, 7, 11, 6)
+_check_join(2, 24, 8, 8, 3, 16, 10)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -533,6 +574,14 @@ def build_conv_stack(in_channels, widths):
 
 
 # %% kind="test" grade_id="ex2-conv-stack-test" points=3
+def _build(builder, what, *args):
+    """Call the learner's builder; a Keras error while building becomes a failure that names the block."""
+    try:
+        return builder(*args)
+    except (ValueError, TypeError, AttributeError) as error:
+        raise ShapeCheckError(f"{what} failed while building the model: {brief(str(error), 2)}") from None
+
+
 def _stack_params(in_channels, widths):
     total, c = 0, in_channels
     for w in widths:
@@ -541,7 +590,7 @@ def _stack_params(in_channels, widths):
 
 
 def _check_stack(in_channels, widths, cases):
-    stack = build_conv_stack(in_channels, widths)
+    stack = _build(build_conv_stack, f"build_conv_stack({in_channels}, {widths})", in_channels, widths)
     check_true(isinstance(stack, keras.Model), f"build_conv_stack should return a keras.Model, got {type(stack).__name__}")
     ck.check_output_shapes(stack, cases, name=f"build_conv_stack({in_channels}, {widths})")
     check_equal(ck.count_params(stack), _stack_params(in_channels, widths),
@@ -549,8 +598,9 @@ def _check_stack(in_channels, widths, cases):
                 hint="each conv has 3*3*in*out weights + out biases; no other layer has weights")
 
 
-_check_stack(3, (16, 32), [((8, 32, 32, 3), (8, 8, 8, 32)), ((1, 32, 32, 3), (1, 8, 8, 32))])
+_check_stack(3, (16, 32), [((8, 32, 32, 3), (8, 8, 8, 32)), ((1, 15, 20, 3), (1, 3, 5, 32))])
 _check_stack(1, (16, 32), [((8, 28, 28, 1), (8, 7, 7, 32))])
+_check_stack(2, (6,), [((5, 9, 9, 2), (5, 4, 4, 6))])
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 _check_stack(3, (16, 32), [((7, 24, 40, 3), (7, 6, 10, 32)), ((5, 32, 32, 3), (5, 8, 8, 32))])
@@ -608,9 +658,17 @@ def build_decoder(latent_channels, out_channels):
 
 
 # %% kind="test" grade_id="ex3-decoder-channels-test" points=2
+def _build(builder, what, *args):
+    """Call the learner's builder; a Keras error while building becomes a failure that names the block."""
+    try:
+        return builder(*args)
+    except (ValueError, TypeError, AttributeError) as error:
+        raise ShapeCheckError(f"{what} failed while building the model: {brief(str(error), 2)}") from None
+
+
 def _check_decoder(latent_channels, out_channels, n, h, w):
     name = f"build_decoder({latent_channels}, {out_channels})"
-    dec = build_decoder(latent_channels, out_channels)
+    dec = _build(build_decoder, name, latent_channels, out_channels)
     check_true(isinstance(dec, keras.Model), f"{name} should return a keras.Model, got {type(dec).__name__}")
     ck.check_output_shapes(dec, [((n, h, w, latent_channels), (n, 2 * h, 2 * w, out_channels))], name=name)
     codes_in = np.random.default_rng(n).normal(size=(n, h, w, latent_channels)).astype("float32") * 3
@@ -625,6 +683,7 @@ def _check_decoder(latent_channels, out_channels, n, h, w):
 
 _check_decoder(8, 3, 8, 16, 16)
 _check_decoder(8, 3, 1, 16, 16)
+_check_decoder(12, 1, 7, 7, 5)
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 _check_decoder(8, 3, 7, 16, 16)
@@ -637,81 +696,105 @@ _check_decoder(3, 2, 5, 11, 6)
 # %% [markdown]
 # ## Exercise 4 (3 points)
 #
-# Write `build_head(channels, n_classes)`: a Keras model that turns a feature map
-# `(N, H, W, channels)` of **any** height and width into class logits `(N, n_classes)` (no
-# softmax), using global pooling and a single `Dense` layer. Its parameter count must be exactly
-# `channels * n_classes + n_classes`, whatever the size of the images it sees.
+# A many-channel input. Section *7*'s feature maps have 912 channels, and a 3×3 `Conv2D(64)` put
+# directly on them needs 3·3·912·64 + 64 = 525,376 parameters. The usual remedy is to reduce the
+# channels first with a 1×1 convolution, which mixes the channels of each position and nothing
+# else. Write `build_reducer(in_channels, mid_channels, out_channels)`: a Keras model for
+# `(N, H, W, in_channels)` inputs of **any** height and width that applies a 1×1 `Conv2D` to
+# `mid_channels` with ReLU, then a 3×3 `Conv2D` to `out_channels` with `padding="same"` and
+# ReLU (both with biases, nothing else). It returns `(N, H, W, out_channels)` and has
+# `in_channels*mid_channels + mid_channels + 9*mid_channels*out_channels + out_channels` parameters.
 #
-# The head below was written for 8×8 feature maps.
+# The reducer below was written for the 912-channel maps only.
 
-# %% kind="readonly" grade_id="broken-head"
-def build_head_broken(channels, n_classes):
-    return keras.Sequential([keras.Input((8, 8, channels)), layers.Flatten(), layers.Dense(n_classes)])
+# %% kind="readonly" grade_id="broken-reducer"
+def build_reducer_broken(in_channels, mid_channels, out_channels):
+    return keras.Sequential([
+        keras.Input((None, None, 912)),  # the channel count of one backbone
+        layers.Conv2D(mid_channels, 1, activation="relu"),
+        layers.Conv2D(out_channels, 3, padding="same", activation="relu"),
+    ])
 
 
-ck.check_output_shapes(build_head_broken(912, 10), [((2, 8, 8, 912), (2, 10))])
-print(f"{ck.count_params(build_head_broken(912, 10)):,} parameters for 10 classes")
-with expect_error(ValueError, shapes=[(2, 233472)]):  # Dense wants 8 * 8 * 912 = 58368 values
-    build_head_broken(912, 10).predict(np.zeros((2, 16, 16, 912), dtype="float32"), verbose=0)
+direct = keras.Sequential([keras.Input((None, None, 912)), layers.Conv2D(64, 3, padding="same")])
+print(f"3x3 conv on 912 channels: {ck.count_params(direct):,} parameters;",
+      f"1x1 to 32, then 3x3: {ck.count_params(build_reducer_broken(912, 32, 64)):,}")
+check_equal(ck.count_params(direct), 9 * 912 * 64 + 64, "parameters of the direct 3x3 conv")
+with expect_error(ValueError, shapes=[(2, 8, 8, 256)], contains=["to have value 912"]):
+    build_reducer_broken(256, 32, 64).predict(np.zeros((2, 8, 8, 256), dtype="float32"), verbose=0)
 
 # %% [markdown]
 # <details><summary>Hint</summary>
 #
-# Compare the two models in cell `repro-912-channels` and what cell `repro-912-sizes` did with a
-# 40×40 input: which one accepted it, and how many parameters did its `Dense` layer have? The error
-# in the broken cell names the size `Dense` received.
+# The broken cell's error compares the declared input with the batch: which of the two numbers
+# should come from an argument? Write the parameter count of each conv as
+# `kernel height * kernel width * in * out + out` and check that yours adds up to the formula.
 #
 # </details>
 
-# %% kind="answer" grade_id="ex4-pooled-head"
-def build_head(channels, n_classes):
-    """(N, H, W, channels) -> (N, n_classes) logits for any H, W, via global pooling."""
+# %% kind="answer" grade_id="ex4-channel-reducer"
+def build_reducer(in_channels, mid_channels, out_channels):
+    """(N, H, W, in_channels) -> 1x1 conv to mid_channels, ReLU -> 3x3 'same' conv to out_channels, ReLU."""
     ### BEGIN SOLUTION
     return keras.Sequential([
-        keras.Input((None, None, channels)),
-        layers.GlobalAveragePooling2D(),
-        layers.Dense(n_classes),
+        keras.Input((None, None, in_channels)),
+        layers.Conv2D(mid_channels, 1, activation="relu"),
+        layers.Conv2D(out_channels, 3, padding="same", activation="relu"),
     ])
     ### END SOLUTION
 
 
-# %% kind="test" grade_id="ex4-pooled-head-test" points=3
-def _check_head(channels, n_classes, sizes):
-    name = f"build_head({channels}, {n_classes})"
-    head = build_head(channels, n_classes)
-    check_true(isinstance(head, keras.Model), f"{name} should return a keras.Model, got {type(head).__name__}")
-    ck.check_output_shapes(head, [((n, h, w, channels), (n, n_classes)) for n, h, w in sizes], name=name)
-    check_equal(ck.count_params(head), channels * n_classes + n_classes, f"parameters of {name}",
-                hint="global pooling has no weights; one Dense(n_classes) on `channels` inputs has channels*n_classes + n_classes")
+# %% kind="test" grade_id="ex4-channel-reducer-test" points=3
+def _build(builder, what, *args):
+    """Call the learner's builder; a Keras error while building becomes a failure that names the block."""
+    try:
+        return builder(*args)
+    except (ValueError, TypeError, AttributeError) as error:
+        raise ShapeCheckError(f"{what} failed while building the model: {brief(str(error), 2)}") from None
 
 
-_check_head(912, 10, [(2, 8, 8), (2, 16, 16)])
+def _check_reducer(in_channels, mid, out, sizes):
+    what = f"build_reducer({in_channels}, {mid}, {out})"
+    reducer = _build(build_reducer, what, in_channels, mid, out)
+    check_true(isinstance(reducer, keras.Model), f"{what} should return a keras.Model, got {type(reducer).__name__}")
+    ck.check_output_shapes(reducer, [((n, h, w, in_channels), (n, h, w, out)) for n, h, w in sizes], name=what)
+    check_equal(ck.count_params(reducer), in_channels * mid + mid + 9 * mid * out + out, f"parameters of {what}",
+                hint=f"1x1 conv: {in_channels}*{mid} + {mid}; 3x3 conv: 9*{mid}*{out} + {out}; no other weights")
+    n, h, w = sizes[0]
+    x = np.random.default_rng(n).normal(size=(n, h, w, in_channels)).astype("float32")
+    y = np.asarray(reducer(x))
+    check_true(np.array_equal(y, np.asarray(reducer(x))),
+               f"{what}: two calls on the same batch gave different outputs (is a layer created inside call?)")
+    check_true(y.min() >= 0.0, f"{what}: the output ends with a ReLU, so no value is below 0; got {y.min():.3f}")
+
+
+_check_reducer(912, 32, 64, [(2, 8, 8), (1, 7, 5)])
+_check_reducer(256, 16, 8, [(3, 9, 4)])
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
-_check_head(912, 10, [(1, 8, 8), (7, 5, 3)])
-_check_head(32, 6, [(7, 5, 3), (1, 1, 1), (5, 9, 9)])
-_check_head(64, 3, [(7, 2, 7), (1, 12, 12)])
-_check_head(5, 1, [(3, 4, 4)])
+_check_reducer(912, 32, 64, [(7, 16, 16), (5, 3, 3)])
+_check_reducer(5, 2, 3, [(7, 11, 6), (1, 1, 1)])
+_check_reducer(64, 64, 4, [(1, 12, 20)])
 ### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Train it
 #
-# Your three fixes, together. The colour patches arrive channels-first, as a PyTorch pipeline
-# would hand them over; `to_channels_last` prepares them, `build_conv_stack` extracts features and
-# `build_head` names the photograph each 24×24 patch was cut from. Training and test patches are cut
-# from different parts of every photo (`split="train"` / `"test"`), so the held-out accuracy is
-# measured on pixels the model never saw. Six photos: chance is 1/6 ≈ 0.17.
+# Your fixes, together. The colour patches come channels-last, `(N, 24, 24, 3)`; `build_conv_stack`
+# gives the first block, `body` below was declared for 32 channels, and `join_blocks` bridges the
+# two; the body ends by naming the photograph each 24×24 patch was cut from. Training and test
+# patches are cut from different parts of every photo (`split="train"` / `"test"`), so the held-out
+# accuracy is measured on pixels the model never saw. Six photos: chance is 1/6 ≈ 0.17.
 
 # %%
-X_train, y_train = data.color_patches(n=1200, size=24, split="train", layout="nchw")
-X_test, y_test = data.color_patches(n=600, size=24, split="test", layout="nchw")
-X_train, X_test = to_channels_last(X_train), to_channels_last(X_test)
+X_train, y_train = data.color_patches(n=1200, size=24, split="train", layout="nhwc")
+X_test, y_test = data.color_patches(n=600, size=24, split="test", layout="nhwc")
 
 ck.seed(0)
-inputs = keras.Input((24, 24, 3))
-logits = build_head(32, len(data.COLOR_IMAGES))(build_conv_stack(3, (16, 32))(inputs))
-patch_model = keras.Model(inputs, logits)
+body = keras.Sequential([keras.Input((None, None, 32)), layers.Conv2D(32, 3, padding="same", activation="relu"),
+                         layers.MaxPooling2D(2), layers.GlobalAveragePooling2D(),
+                         layers.Dense(len(data.COLOR_IMAGES))], name="body")
+patch_model = join_blocks(build_conv_stack(3, (16,)), body)
 print(ck.trace(patch_model, (None, 24, 24, 3)))
 result = ck.train(patch_model, X_train, y_train, keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   steps=200, batch_size=64, lr=5e-3)
@@ -719,9 +802,55 @@ test_accuracy = float((ck.predict(patch_model, X_test).argmax(axis=1) == y_test)
 print(f"held-out accuracy: {test_accuracy:.2f} (chance: {1 / 6:.2f})")
 
 # %% kind="test" grade_id="train-patch-classifier-test" points=2
+needs("result", "test_accuracy", cell="the training cell above")
 check_loss_fell(result.losses)
 check_at_least(test_accuracy, 0.45, "held-out accuracy on patches from unseen parts of the photos",
                hint="chance is 0.17; check the channel layout of X_train and the model's output shape")
+
+# %% [markdown]
+# ## Self-check (1 point)
+#
+# Predict each shape before you run anything, then fill in `my_predictions` and run the test
+# below it, which builds each layer and compares.
+#
+# 1. `np.transpose(x, (0, 2, 3, 1))` for `x` of shape `(5, 3, 20, 12)`.
+# 2. `keras.Sequential([keras.Input((None, None, 1)), layers.Conv2D(8, 3)])` on digits of shape
+#    `(4, 28, 28)`.
+# 3. A `layers.Conv2D(16, 3)` in a model **without** `keras.Input`, first called on a channels-first
+#    batch `(2, 3, 32, 32)`.
+# 4. `layers.GlobalAveragePooling2D()` on a feature map `(2, 7, 5, 912)`.
+# 5. A 1×1 `layers.Conv2D(4, 1)` on `(3, 9, 11, 912)`.
+
+# %% kind="answer" grade_id="self-check"
+def my_predictions():
+    """Your predicted shapes, one tuple per question, e.g. {1: (5, 3, 20, 12), 2: ...}."""
+    ### BEGIN SOLUTION
+    return {1: (5, 20, 12, 3), 2: (4, 26, 26, 8), 3: (2, 1, 30, 16), 4: (2, 912), 5: (3, 9, 11, 4)}
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="self-check-test" points=1
+def _real_shapes():
+    x = np.zeros((5, 3, 20, 12), dtype="float32")
+    gray = keras.Sequential([keras.Input((None, None, 1)), layers.Conv2D(8, 3)])
+    unbuilt = keras.Sequential([layers.Conv2D(16, 3)])
+    return {1: np.transpose(x, (0, 2, 3, 1)).shape,
+            2: gray(np.zeros((4, 28, 28), dtype="float32")).shape,
+            3: unbuilt(np.zeros((2, 3, 32, 32), dtype="float32")).shape,
+            4: layers.GlobalAveragePooling2D()(np.zeros((2, 7, 5, 912), dtype="float32")).shape,
+            5: layers.Conv2D(4, 1)(np.zeros((3, 9, 11, 912), dtype="float32")).shape}
+
+
+_predicted = my_predictions()
+for _q, _shape in _real_shapes().items():
+    _guess = _predicted.get(_q)
+    check_true(_guess is not None, f"question {_q}: no prediction (my_predictions() has no shape for {_q})")
+    try:
+        _guess = tuple(int(d) for d in _guess)
+    except (TypeError, ValueError):
+        check_true(False, f"question {_q}: a prediction is a tuple of whole numbers, got {_guess!r}")
+    check_equal(_guess, tuple(int(d) for d in _shape), f"question {_q}: predicted shape")
+print("every prediction matches the real shape")
 
 # %% [markdown]
 # ## Summary
@@ -741,3 +870,5 @@ check_at_least(test_accuracy, 0.45, "held-out accuracy on patches from unseen pa
 #   for 4 vs 1 (silent broadcasting). Match the target's channels exactly.
 # - `Flatten` keeps every value (no "lost channel dimension"); for many-channel feature maps,
 #   global pooling + `Dense` keeps the head small and independent of the image size.
+# - A 1×1 `Conv2D` changes the channel count and nothing else: it joins blocks whose channels
+#   disagree, and in front of a 3×3 conv it cuts the cost of a many-channel input.

@@ -30,6 +30,8 @@
 #   return exactly the channels of their target.
 # - Put a small head on a many-channel feature map with global pooling, and check with the
 #   parameter count that it no longer depends on the image size.
+# - Bridge two separately built blocks with a 1×1 convolution, and shrink a many-channel input with
+#   one before a 3×3 convolution.
 
 # %% [markdown]
 # ## Setup
@@ -45,7 +47,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from course import (check_at_least, check_equal, check_loss_fell, check_shape, check_true,
-                    expect_error, expect_warning)
+                    expect_error, expect_warning, needs)
 from course import data, plots
 from course import torch as ct
 
@@ -135,7 +137,10 @@ with expect_error(RuntimeError, shapes=[(16, 3, 3, 3), (8, 32, 32, 3)]):
 # The tempting fix is `reshape(8, 3, 32, 32)`. It produces the right shape and the conv runs,
 # but `reshape` keeps the values in memory order and only re-cuts them: each "channel" of the result
 # is a third of the image, red, green and blue values interleaved. Only `permute(0, 3, 1, 2)` moves
-# the axes. The shapes agree; the pixels do not:
+# the axes. The shapes agree; the pixels do not. The figure draws one patch both ways, each channel as
+# a plane of its own: after `permute`, the red, green and blue planes of the photo; after `reshape`,
+# plane 0 holds the top third of the photo, plane 1 the middle and plane 2 the bottom, each
+# stretched to the full height, with red, green and blue values side by side along every row.
 
 # %% kind="readonly" grade_id="repro-reshape-scrambles"
 as_tensor = torch.from_numpy(patches_nhwc)
@@ -149,8 +154,11 @@ assert torch.equal(proper[:, 0], as_tensor[..., 0]), "permute keeps the red plan
 assert not torch.equal(scrambled[:, 0], as_tensor[..., 0]), "reshape does not"
 first_third = as_tensor.reshape(8, -1)[:, :32 * 32]  # the first 1,024 values of each image, R G B R G B ...
 assert torch.equal(scrambled[:, 0].reshape(8, -1), first_third), "reshape's 'channel 0' is the image's first third"
+last_third = as_tensor.reshape(8, -1)[:, 2 * 32 * 32:]
+assert torch.equal(scrambled[:, 2].reshape(8, -1), last_third), "reshape's 'channel 2' is the image's last third"
 print("pixels in the same place after reshape:", f"{(scrambled == proper).float().mean():.0%}")
-plots.image_grid(proper, scrambled, titles=["permute(0, 3, 1, 2)", "reshape(8, 3, 32, 32)"], n=6);
+plots.channel_planes([proper[0].numpy(), scrambled[0].numpy()], channel_axis=0,
+                     titles=["x.permute(0, 3, 1, 2)[0]", "x.reshape(8, 3, 32, 32)[0]"]);
 
 # %% [markdown]
 # Two more things that look like fixes and are not:
@@ -333,76 +341,86 @@ print(ct.trace(pooled_head, (2, 912, 8, 8)))
 # %% [markdown]
 # ## Exercise 1 (2 points)
 #
-# Your pipeline produces channels-last NumPy arrays: `(N, H, W, C)` for colour, and `(N, H, W)`
-# for grayscale images stored without a channel axis. Write `to_channels_first(images)` that
-# returns a `float32` **torch tensor** of shape `(N, C, H, W)` (so `(N, 1, H, W)` for a 3-D input)
-# with every pixel in place: `out[n, c, h, w] == images[n, h, w, c]`. It must work for any batch
-# size, channel count and image size, square or not.
-#
-# The version below gets the shape right for square RGB images, and the pixels wrong.
+# A channel chain broken in the middle of a model. Two blocks were built, and trained, separately:
+# `first` ends with a conv that outputs some number of channels; `second` starts with a conv whose
+# `in_channels` is another number. Chained directly, the second conv rejects what the first hands
+# it (section *4*). Write `join_blocks(first, second)`: an `nn.Module` that runs `first`, then a
+# 1×1 `Conv2d` (with a bias, no activation) from `first`'s output channels to `second`'s input
+# channels, then `second`. Use the two blocks you are given (their weights are the trained ones),
+# not new layers of the same shapes, and read both channel counts off the blocks: the tests join
+# other pairs of blocks, with other channel counts, on images of any height and width.
 
-# %% kind="readonly" grade_id="broken-to-channels-first"
-def to_channels_first_broken(images):
-    x = torch.as_tensor(images, dtype=torch.float32)
-    n, h, w, c = x.shape          # fails for (N, H, W)
-    return x.reshape(n, c, h, w)  # right shape, scrambled pixels
+# %% kind="readonly" grade_id="broken-join-blocks"
+def make_blocks(in_channels=3, mid=16, body_in=32, out=64):
+    """Two separately built blocks: first (in_channels -> mid, halves H and W), second (body_in -> out)."""
+    first = nn.Sequential(nn.Conv2d(in_channels, mid, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+    second = nn.Sequential(nn.Conv2d(body_in, out, kernel_size=3, padding=1))
+    return first, second
 
 
-broken = to_channels_first_broken(patches_nhwc)
-check_shape(broken, (8, 3, 32, 32), name="to_channels_first_broken(patches)")
-assert not torch.equal(broken[:, 0], torch.from_numpy(patches_nhwc[..., 0])), "red plane scrambled"
+first, second = make_blocks()
+print("first ends with", first[0], "  second starts with", second[0])
+with expect_error(RuntimeError, shapes=[(64, 32, 3, 3), (8, 16, 16, 16)]):
+    nn.Sequential(first, second)(proper)
 
 # %% [markdown]
 # <details><summary>Hint</summary>
 #
-# Re-read cell `repro-reshape-scrambles`: two operations give the shape `(8, 3, 32, 32)`, and only
-# one keeps the red plane intact. For the grayscale case, cell `repro-unbatched-silent` ends with
-# the call that gives a 3-D batch its channel axis. The test compares every channel with the input's
-# plane, so check `out[:, 0]` against `images[..., 0]` yourself.
+# The broken cell prints the conv at each end of the gap, and the error names what the second conv
+# expected and what it got. Both numbers are attributes of those convs (`out_channels`,
+# `in_channels`); the blocks of the tests may hold other layers too, so look for the convs rather
+# than counting positions. A `LazyConv2d` is another way to avoid one of the two numbers.
 #
 # </details>
 
-# %% kind="answer" grade_id="ex1-to-channels-first"
-def to_channels_first(images):
-    """(N, H, W, C) or (N, H, W) NumPy array -> float32 torch tensor (N, C, H, W)."""
+# %% kind="answer" grade_id="ex1-join-blocks"
+def join_blocks(first, second):
+    """first -> 1x1 Conv2d (first's output channels -> second's input channels) -> second."""
     ### BEGIN SOLUTION
-    x = torch.as_tensor(np.asarray(images), dtype=torch.float32)
-    if x.ndim == 3:
-        return x.unsqueeze(1)
-    return x.permute(0, 3, 1, 2).contiguous()
+    first_convs = [m for m in first.modules() if isinstance(m, nn.Conv2d)]
+    second_convs = [m for m in second.modules() if isinstance(m, nn.Conv2d)]
+    bridge = nn.Conv2d(first_convs[-1].out_channels, second_convs[0].in_channels, kernel_size=1)
+    return nn.Sequential(first, bridge, second)
     ### END SOLUTION
 
 
-# %% kind="test" grade_id="ex1-to-channels-first-test" points=2
-def _check_channels_first(images, name):
-    out = to_channels_first(images)
-    check_true(isinstance(out, torch.Tensor), f"{name}: expected a torch.Tensor, got {type(out).__name__}")
-    chans = images[..., None] if images.ndim == 3 else images
-    n, h, w, c = chans.shape
-    check_shape(out, (n, c, h, w), name=name)
-    check_equal(out.dtype, torch.float32, f"{name}: dtype")
-    for k in range(c):
-        check_true(np.array_equal(out[:, k].cpu().numpy(), chans[..., k].astype(np.float32)),
-                   f"{name}: channel {k} of the output is not plane {k} of the input "
-                   "(reshape and transpose(1, 3) move pixels; permute moves axes)")
+# %% kind="test" grade_id="ex1-join-blocks-test" points=2
+def _check_join(in_channels, mid, body_in, out, n, h, w):
+    first, second = make_blocks(in_channels, mid, body_in, out)
+    what = f"join_blocks(first: {in_channels} -> {mid} channels, second: {body_in} -> {out})"
+    joined = join_blocks(first, second)
+    check_true(isinstance(joined, nn.Module), f"{what} should return an nn.Module, got {type(joined).__name__}")
+    ct.check_output_shapes(joined, [((n, in_channels, h, w), (n, out, h // 2, w // 2))], name=what)
+    check_equal(ct.count_params(joined), ct.count_params(first) + ct.count_params(second) + mid * body_in + body_in,
+                f"parameters of {what}", hint=f"first + second + one 1x1 conv: {mid}*{body_in} weights + {body_in} biases")
+    joined.eval()
+    x = torch.rand(n, in_channels, h, w).to(next(joined.parameters()).device)
+    with torch.no_grad():
+        before = joined(x)
+        check_true(torch.equal(before, joined(x)),
+                   f"{what}: two calls on the same batch gave different outputs (is a layer created inside forward?)")
+        second[0].bias += 1.0
+        shifted = joined(x)
+        second[0].bias -= 1.0
+        check_true(torch.allclose(shifted - before, torch.ones_like(before), atol=1e-4),
+                   f"{what}: adding 1 to the bias of second's conv did not add 1 to the output: "
+                   "the joined model does not run the `second` block it was given")
+        saved = first[0].weight.clone()
+        first[0].weight.zero_()
+        zeroed = joined(x)
+        first[0].weight.copy_(saved)
+    check_true(not torch.allclose(zeroed, before),
+               f"{what}: zeroing the weights of first's conv did not change the output: "
+               "the joined model does not run the `first` block it was given")
 
 
-rgb, _ = data.color_patches(n=8, size=32, layout="nhwc")
-_check_channels_first(rgb, "to_channels_first(8 RGB patches, NHWC)")
-gray, _ = data.digits("train", layout="hw", n=8)
-_check_channels_first(gray, "to_channels_first(8 digits without a channel axis)")
+_check_join(3, 16, 32, 64, 7, 20, 12)
+_check_join(1, 8, 12, 5, 1, 9, 15)
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(3)
-_check_channels_first(data.color_patches(n=1, size=32, layout="nhwc")[0], "batch of one RGB patch")
-_check_channels_first(data.color_patches(n=7, size=20, layout="nhwc")[0], "7 RGB patches of 20x20")
-_last = list(data.batches(data.color_patches(n=37, size=24, layout="nhwc")[0], batch_size=16))[-1]
-_check_channels_first(_last, "partial last batch of 5")
-_check_channels_first(_rng.random((7, 20, 12, 4)), "7 four-channel 20x12 images (float64)")
-_check_channels_first(_rng.random((3, 9, 15, 1)), "3 images with an explicit channel axis of 1")
-_check_channels_first(_rng.random((7, 15, 9)).astype(np.float32), "7 grayscale 15x9 images, no channel axis")
-_check_channels_first(_rng.random((1, 28, 28)).astype(np.float32), "one grayscale image, no channel axis")
-_check_channels_first(data.gray_patches(n=5, size=16, layout="nhwc")[0], "5 gray patches, NHWC")
+_check_join(3, 16, 32, 64, 5, 32, 32)
+_check_join(4, 6, 2, 3, 7, 11, 6)
+_check_join(2, 24, 8, 8, 3, 16, 10)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -468,8 +486,9 @@ def _check_stack(in_channels, widths, cases):
                 hint="each conv has in*out*3*3 weights + out biases; no other layer has weights")
 
 
-_check_stack(3, (16, 32), [((8, 3, 32, 32), (8, 32, 8, 8)), ((1, 3, 32, 32), (1, 32, 8, 8))])
+_check_stack(3, (16, 32), [((8, 3, 32, 32), (8, 32, 8, 8)), ((1, 3, 15, 20), (1, 32, 3, 5))])
 _check_stack(1, (16, 32), [((8, 1, 28, 28), (8, 32, 7, 7))])
+_check_stack(2, (6,), [((5, 2, 9, 9), (5, 6, 4, 4))])
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 _check_stack(3, (16, 32), [((7, 3, 24, 40), (7, 32, 6, 10)), ((5, 3, 32, 32), (5, 32, 8, 8))])
@@ -548,6 +567,7 @@ def _check_decoder(latent_channels, out_channels, n, h, w):
 
 _check_decoder(8, 3, 8, 16, 16)
 _check_decoder(8, 3, 1, 16, 16)
+_check_decoder(12, 1, 7, 7, 5)
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 _check_decoder(8, 3, 7, 16, 16)
@@ -560,84 +580,147 @@ _check_decoder(3, 2, 5, 11, 6)
 # %% [markdown]
 # ## Exercise 4 (3 points)
 #
-# Write `build_head(channels, n_classes)`: an `nn.Module` that turns a feature map
-# `(N, channels, H, W)` of **any** height and width into class logits `(N, n_classes)`, using
-# global pooling and a single `Linear` layer. Its parameter count must be exactly
-# `channels * n_classes + n_classes`, whatever the size of the images it sees.
+# A many-channel input. Section *6*'s feature maps have 912 channels, and a 3×3 `Conv2d(912, 64)`
+# put directly on them needs 912·64·3·3 + 64 = 525,376 parameters. The usual remedy is to reduce
+# the channels first with a 1×1 convolution, which mixes the channels of each position and nothing
+# else. Write `build_reducer(in_channels, mid_channels, out_channels)`: an `nn.Module` for
+# `(N, in_channels, H, W)` inputs of **any** height and width that applies a 1×1 `Conv2d` to
+# `mid_channels` and a `ReLU`, then a 3×3 `Conv2d` to `out_channels` with `padding=1` and a `ReLU`
+# (both convs with biases, nothing else). It returns `(N, out_channels, H, W)` and has
+# `in_channels*mid_channels + mid_channels + 9*mid_channels*out_channels + out_channels` parameters.
 #
-# The head below was written for 8×8 feature maps.
+# The reducer below was written for the 912-channel maps only.
 
-# %% kind="readonly" grade_id="broken-head"
-def build_head_broken(channels, n_classes):
-    return nn.Sequential(nn.Flatten(), nn.Linear(channels * 8 * 8, n_classes))
+# %% kind="readonly" grade_id="broken-reducer"
+def build_reducer_broken(in_channels, mid_channels, out_channels):
+    return nn.Sequential(
+        nn.Conv2d(912, mid_channels, kernel_size=1), nn.ReLU(),  # the channel count of one backbone
+        nn.Conv2d(mid_channels, out_channels, kernel_size=3, padding=1), nn.ReLU(),
+    )
 
 
-ct.check_output_shapes(build_head_broken(912, 10), [((2, 912, 8, 8), (2, 10))])
-print(f"{ct.count_params(build_head_broken(912, 10)):,} parameters for 10 classes")
-with expect_error(RuntimeError, shapes=[(2, 233472), (58368, 10)]):
-    build_head_broken(912, 10)(bigger)
+direct = nn.Conv2d(912, 64, kernel_size=3, padding=1)
+print(f"3x3 conv on 912 channels: {ct.count_params(direct):,} parameters;",
+      f"1x1 to 32, then 3x3: {ct.count_params(build_reducer_broken(912, 32, 64)):,}")
+check_equal(ct.count_params(direct), 912 * 64 * 9 + 64, "parameters of the direct 3x3 conv")
+with expect_error(RuntimeError, shapes=[(32, 912, 1, 1), (2, 256, 8, 8)]):
+    build_reducer_broken(256, 32, 64)(torch.zeros(2, 256, 8, 8))
 
 # %% [markdown]
 # <details><summary>Hint</summary>
 #
-# Compare the two heads in cell `repro-912-channels` and their traces in `trace-912-heads`: which
-# one accepted a 16×16 map, and how many parameters did its `Linear` layer have? The error in the
-# broken cell names the two sizes that no longer agree.
+# The broken cell's error compares the first conv's weight with the batch: which of the two
+# channel counts should come from an argument? Write the parameter count of each conv as
+# `in * out * kernel height * kernel width + out` and check that yours adds up to the formula.
 #
 # </details>
 
-# %% kind="answer" grade_id="ex4-pooled-head"
-def build_head(channels, n_classes):
-    """(N, channels, H, W) -> (N, n_classes) logits for any H, W, via global pooling."""
+# %% kind="answer" grade_id="ex4-channel-reducer"
+def build_reducer(in_channels, mid_channels, out_channels):
+    """(N, in_channels, H, W) -> 1x1 conv to mid_channels, ReLU -> 3x3 conv (padding 1) to out_channels, ReLU."""
     ### BEGIN SOLUTION
-    return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, n_classes))
+    return nn.Sequential(
+        nn.Conv2d(in_channels, mid_channels, kernel_size=1), nn.ReLU(),
+        nn.Conv2d(mid_channels, out_channels, kernel_size=3, padding=1), nn.ReLU(),
+    )
     ### END SOLUTION
 
 
-# %% kind="test" grade_id="ex4-pooled-head-test" points=3
-def _check_head(channels, n_classes, sizes):
-    name = f"build_head({channels}, {n_classes})"
-    head = build_head(channels, n_classes)
-    check_true(isinstance(head, nn.Module), f"{name} should return an nn.Module, got {type(head).__name__}")
-    ct.check_output_shapes(head, [((n, channels, h, w), (n, n_classes)) for n, h, w in sizes], name=name)
-    check_equal(ct.count_params(head), channels * n_classes + n_classes, f"parameters of {name}",
-                hint="global pooling has no weights; one Linear(channels, n_classes) has channels*n_classes + n_classes")
+# %% kind="test" grade_id="ex4-channel-reducer-test" points=3
+def _check_reducer(in_channels, mid, out, sizes):
+    what = f"build_reducer({in_channels}, {mid}, {out})"
+    reducer = build_reducer(in_channels, mid, out)
+    check_true(isinstance(reducer, nn.Module), f"{what} should return an nn.Module, got {type(reducer).__name__}")
+    ct.check_output_shapes(reducer, [((n, in_channels, h, w), (n, out, h, w)) for n, h, w in sizes], name=what)
+    check_equal(ct.count_params(reducer), in_channels * mid + mid + 9 * mid * out + out, f"parameters of {what}",
+                hint=f"1x1 conv: {in_channels}*{mid} + {mid}; 3x3 conv: {mid}*{out}*9 + {out}; no other weights")
+    n, h, w = sizes[0]
+    reducer.eval()
+    x = torch.randn(n, in_channels, h, w).to(next(reducer.parameters()).device)
+    with torch.no_grad():
+        y = reducer(x)
+        check_true(torch.equal(y, reducer(x)),
+                   f"{what}: two calls on the same batch gave different outputs (is a layer created inside forward?)")
+    check_true(float(y.min()) >= 0.0, f"{what}: the output ends with a ReLU, so no value is below 0; got {float(y.min()):.3f}")
 
 
-_check_head(912, 10, [(2, 8, 8), (2, 16, 16)])
+_check_reducer(912, 32, 64, [(2, 8, 8), (1, 7, 5)])
+_check_reducer(256, 16, 8, [(3, 9, 4)])
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
-_check_head(912, 10, [(1, 8, 8), (7, 5, 3)])
-_check_head(32, 6, [(7, 5, 3), (1, 1, 1), (5, 9, 9)])
-_check_head(64, 3, [(7, 2, 7), (1, 12, 12)])
-_check_head(5, 1, [(3, 4, 4)])
+_check_reducer(912, 32, 64, [(7, 16, 16), (5, 3, 3)])
+_check_reducer(5, 2, 3, [(7, 11, 6), (1, 1, 1)])
+_check_reducer(64, 64, 4, [(1, 12, 20)])
 ### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Train it
 #
-# Your three fixes, together: `to_channels_first` prepares 24×24 colour patches (channels-last, as
-# `data.color_patches` returns them), `build_conv_stack` extracts features and `build_head` names
-# the photograph each patch was cut from. Training and test patches are cut from different parts of
-# every photo (`split="train"` / `"test"`), so the held-out accuracy is measured on pixels the model
-# never saw. Six photos: chance is 1/6 ≈ 0.17.
+# Your fixes, together. The colour patches come channels-first, `(N, 3, 24, 24)`; `build_conv_stack`
+# gives the first block, `body` below starts with a conv for 32 channels, and `join_blocks` bridges
+# the two; the body ends by naming the photograph each 24×24 patch was cut from. Training and test
+# patches are cut from different parts of every photo (`split="train"` / `"test"`), so the held-out
+# accuracy is measured on pixels the model never saw. Six photos: chance is 1/6 ≈ 0.17.
 
 # %%
-X_train, y_train = data.color_patches(n=1200, size=24, split="train", layout="nhwc")
-X_test, y_test = data.color_patches(n=600, size=24, split="test", layout="nhwc")
-X_train, X_test = to_channels_first(X_train), to_channels_first(X_test)
+X_train, y_train = data.color_patches(n=1200, size=24, split="train", layout="nchw")
+X_test, y_test = data.color_patches(n=600, size=24, split="test", layout="nchw")
 
 ct.seed(0)
-patch_model = nn.Sequential(build_conv_stack(3, (16, 32)), build_head(32, len(data.COLOR_IMAGES)))
+body = nn.Sequential(nn.Conv2d(32, 32, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                     nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, len(data.COLOR_IMAGES)))
+patch_model = join_blocks(build_conv_stack(3, (16,)), body)
 print(ct.trace(patch_model, (1, 3, 24, 24)))
 result = ct.train(patch_model, X_train, y_train, nn.CrossEntropyLoss(), steps=200, batch_size=64, lr=5e-3)
 test_accuracy = float((ct.predict(patch_model, X_test).argmax(axis=1) == y_test).mean())
 print(f"held-out accuracy: {test_accuracy:.2f} (chance: {1 / 6:.2f})")
 
 # %% kind="test" grade_id="train-patch-classifier-test" points=2
+needs("result", "test_accuracy", cell="the training cell above")
 check_loss_fell(result.losses)
 check_at_least(test_accuracy, 0.45, "held-out accuracy on patches from unseen parts of the photos",
                hint="chance is 0.17; check the channel layout of X_train and the model's output shape")
+
+# %% [markdown]
+# ## Self-check (1 point)
+#
+# Predict each shape before you run anything, then fill in `my_predictions` and run the test
+# below it, which builds each layer and compares.
+#
+# 1. `x.permute(0, 3, 1, 2)` for `x` of shape `(5, 20, 12, 3)`.
+# 2. `nn.Conv2d(1, 8, kernel_size=3)` on one digit without a batch axis, `(1, 28, 28)`.
+# 3. `nn.Conv2d(3, 16, kernel_size=3)` on three grayscale digits stored as `(3, 28, 28)`.
+# 4. `nn.AdaptiveAvgPool2d(1)` on a feature map `(2, 912, 7, 5)`.
+# 5. A 1×1 `nn.Conv2d(912, 4, kernel_size=1)` on `(3, 912, 9, 11)`.
+
+# %% kind="answer" grade_id="self-check"
+def my_predictions():
+    """Your predicted shapes, one tuple per question, e.g. {1: (5, 20, 12, 3), 2: ...}."""
+    ### BEGIN SOLUTION
+    return {1: (5, 3, 20, 12), 2: (8, 26, 26), 3: (16, 26, 26), 4: (2, 912, 1, 1), 5: (3, 4, 9, 11)}
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="self-check-test" points=1
+def _real_shapes():
+    with torch.no_grad():
+        return {1: torch.zeros(5, 20, 12, 3).permute(0, 3, 1, 2).shape,
+                2: nn.Conv2d(1, 8, kernel_size=3)(torch.zeros(1, 28, 28)).shape,
+                3: nn.Conv2d(3, 16, kernel_size=3)(torch.zeros(3, 28, 28)).shape,
+                4: nn.AdaptiveAvgPool2d(1)(torch.zeros(2, 912, 7, 5)).shape,
+                5: nn.Conv2d(912, 4, kernel_size=1)(torch.zeros(3, 912, 9, 11)).shape}
+
+
+_predicted = my_predictions()
+for _q, _shape in _real_shapes().items():
+    _guess = _predicted.get(_q)
+    check_true(_guess is not None, f"question {_q}: no prediction (my_predictions() has no shape for {_q})")
+    try:
+        _guess = tuple(int(d) for d in _guess)
+    except (TypeError, ValueError):
+        check_true(False, f"question {_q}: a prediction is a tuple of whole numbers, got {_guess!r}")
+    check_equal(_guess, tuple(int(d) for d in _shape), f"question {_q}: predicted shape")
+print("every prediction matches the real shape")
 
 # %% [markdown]
 # ## Summary
@@ -654,3 +737,5 @@ check_at_least(test_accuracy, 0.45, "held-out accuracy on patches from unseen pa
 #   silent broadcasting) for 4 vs 1. Match the target's channels exactly.
 # - For many-channel feature maps, global pooling + `Linear` keeps the head small and independent
 #   of the image size; `Flatten` + `Linear` does neither.
+# - A 1×1 `Conv2d` changes the channel count and nothing else: it joins blocks whose channels
+#   disagree, and in front of a 3×3 conv it cuts the cost of a many-channel input.

@@ -34,7 +34,8 @@
 import numpy as np
 
 from course import keras as ck  # first: it loads TensorFlow with its C++ start-up lines muted
-from course import check_at_least, check_equal, check_loss_fell, check_shape, check_true, data, expect_error
+from course import check_at_least, check_equal, check_loss_fell, check_shape, check_true, data, expect_error, needs
+from course import plots
 
 import keras  # noqa: E402  (already loaded by course.keras)
 import tensorflow as tf  # noqa: E402
@@ -92,7 +93,8 @@ with expect_error(ValueError, contains=["unknown rank"]):
 # %% [markdown]
 # **Silent: 28 predictions for one digit.** A model without pooling (strided convolution, then
 # global pooling) has nothing that refuses the 1-pixel-wide images, and returns one prediction per
-# *row* of the digit (here called directly, `gap_net(one)`):
+# *row* of the digit (here called directly, `gap_net(one)`). The figure lines up the shapes with the
+# role the model gives their axes, without and with the batch axis:
 
 # %% kind="readonly" grade_id="repro-one-sample-silent"
 def make_gap_net():
@@ -108,6 +110,12 @@ gap_net = make_gap_net()
 rows = gap_net(one)
 check_shape(rows, (28, 10), name="gap_net on one unbatched digit")
 print("one digit in, predictions out:", rows.shape)
+batched = gap_net(one[None])
+check_shape(batched, (1, 10), name="gap_net on one digit with a batch axis")
+plots.axis_rows([("one", one.shape, ("H", "W", "C")),
+                 ("gap_net(one)", tuple(rows.shape), ("!N (was H)", "classes")),
+                 ("one[None]", one[None].shape, ("N", "H", "W", "C")),
+                 ("gap_net(one[None])", tuple(batched.shape), ("N", "classes"))]);
 
 # %% [markdown]
 # The rank fix-up only applies when the missing axis could be a trailing 1. A colour image
@@ -150,7 +158,8 @@ for good in (layers.Flatten(), layers.Reshape((-1,))):
 #
 # Typing the *whole* target shape in, `(32, 784)`, gets past the build: the model now believes
 # its batch is always 32. It works for every full batch. The test set has 1,000 digits;
-# 1,000 = 31 × 32 + 8, so `predict(..., batch_size=32)` ends with a batch of 8.
+# 1,000 = 31 × 32 + 8, so `predict(..., batch_size=32)` ends with a batch of 8. The figure draws
+# the batches a `tf.data` pipeline with `batch(32)` really hands over, the last one in red.
 
 # %% kind="readonly" grade_id="broken-digit-net"
 BATCH_SIZE = 32
@@ -184,6 +193,9 @@ with expect_error(tf.errors.InvalidArgumentError, quiet=True,
 print("fit raised InvalidArgumentError:", next(ln.strip() for ln in err.message.splitlines() if "requested shape" in ln))
 print(f"fit trained {len(done)} batches, then crashed on the last one")
 check_equal(len(done), 31, "batches trained before the crash")
+sizes = [int(b.shape[0]) for b in tf.data.Dataset.from_tensor_slices(X_test).batch(32)]
+check_equal((len(sizes), sizes[-1]), (32, 8), "number of batches and size of the last one")
+plots.batch_sizes(sizes, batch_size=32, title="1,000 test digits, batch(32): 31 full batches, then 8");
 
 # %% [markdown]
 # A subclassed model, built on its first real batch, accepts `ops.reshape(x, (BATCH_SIZE, -1))`
@@ -432,6 +444,9 @@ ck.check_output_shapes(model, [((32, 28, 28, 1), (32, 10)), ((8, 28, 28, 1), (8,
 _check_param_count(model, 28, 28, 1, 10)
 check_shape(model.predict(X_test, batch_size=32, verbose=0), (1000, 10),
             name="predict on the 1,000 test digits in batches of 32 (last batch 8)")
+_m = build_model(30, 18, 1, 5)             # 30x18: not square, and 30 // 4 is not 30 / 4
+ck.check_output_shapes(_m, [((1, 30, 18, 1), (1, 5)), ((7, 30, 18, 1), (7, 5))], name="build_model(30, 18, 1, 5)")
+_check_param_count(_m, 30, 18, 1, 5)
 ### BEGIN HIDDEN TESTS
 ck.check_output_shapes(model, [((1, 28, 28, 1), (1, 10)), ((7, 28, 28, 1), (7, 10))],
                        name="build_model(28, 28, 1, 10)")
@@ -513,6 +528,8 @@ ck.seed(2)
 _check_predict_one(make_test_net(28, 28, 1, 10, "max"), X_test[5], 10, "a Flatten model")
 _check_predict_one(make_test_net(28, 28, 1, 10, "max"), X_test[5:6], 10, "a Flatten model")
 _check_predict_one(make_test_net(28, 28, 1, 10, "gap"), X_test[5], 10, "a global-pooling model")
+_x = np.random.default_rng(4).random((20, 24, 3), dtype=np.float32)
+_check_predict_one(make_test_net(20, 24, 3, 4, "max"), _x, 4, "a 20x24x3 model")
 ### BEGIN HIDDEN TESTS
 _check_predict_one(make_test_net(28, 28, 1, 10, "gap"), X_test[7:8], 10, "a global-pooling model")
 rng = np.random.default_rng(3)
@@ -593,6 +610,7 @@ ck.seed(5)
 reg = make_regressor(28, 28, 1)
 _check_evaluate(reg, X_test[:100], 32, "digits")
 _check_evaluate(reg, X_test[:1], 32, "digits")
+_check_evaluate(reg, X_test[:23], 11, "digits", seed=4)
 ### BEGIN HIDDEN TESTS
 _check_evaluate(reg, X_test[:7], 32, "digits", seed=1)
 _check_evaluate(reg, X_test[:33], 32, "digits", seed=2)
@@ -673,6 +691,7 @@ def _check_online(n_features, seed):
 
 
 _check_online(64, 0)
+_check_online(10, 1)
 ### BEGIN HIDDEN TESTS
 _check_online(10, 1)
 _check_online(3, 2)
@@ -701,9 +720,51 @@ raw = ck.predict(regressor, X_test)
 print(f"the same predictions scored with (N, 1) - (N,) broadcasting: {float(np.mean((raw - y_test) ** 2)):.2f}")
 
 # %% kind="test" grade_id="train-digit-value-test" points=2
+needs("result", "test_preds", "r2", cell="the training cell above")
 check_loss_fell(result.losses, factor=0.5)
 check_shape(test_preds, (1000,), name="predictions for the 1,000 test digits")
 check_at_least(r2, 0.3, "held-out R² of the digit-value regressor")
+
+# %% [markdown]
+# ## Self-check (1 point)
+#
+# Predict each shape before you run anything, then fill in `my_predictions` and run the test
+# below it, which runs each layer and compares.
+#
+# 1. `np.expand_dims(one, 0)` for one digit `one` of shape `(28, 28, 1)`.
+# 2. `layers.Flatten()` on a batch of feature maps `(7, 14, 14, 8)`.
+# 3. `make_gap_net()` (cell `repro-one-sample-silent`) called on one digit `(28, 28, 1)`.
+# 4. `ops.squeeze(x)` for `x` of shape `(1, 10, 1)`.
+# 5. The last batch of `tf.data.Dataset.from_tensor_slices(np.zeros((100, 3))).batch(32)`.
+
+# %% kind="answer" grade_id="self-check"
+def my_predictions():
+    """Your predicted shapes, one tuple per question, e.g. {1: (28, 28, 1, 1), 2: ...}."""
+    ### BEGIN SOLUTION
+    return {1: (1, 28, 28, 1), 2: (7, 1568), 3: (28, 10), 4: (10,), 5: (4, 3)}
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="self-check-test" points=1
+def _real_shapes():
+    digit = np.zeros((28, 28, 1), dtype="float32")
+    return {1: np.expand_dims(digit, 0).shape,
+            2: layers.Flatten()(np.zeros((7, 14, 14, 8), dtype="float32")).shape,
+            3: make_gap_net()(digit).shape,
+            4: ops.squeeze(np.zeros((1, 10, 1), dtype="float32")).shape,
+            5: list(tf.data.Dataset.from_tensor_slices(np.zeros((100, 3))).batch(32))[-1].shape}
+
+
+_predicted = my_predictions()
+for _q, _shape in _real_shapes().items():
+    _guess = _predicted.get(_q)
+    check_true(_guess is not None, f"question {_q}: no prediction (my_predictions() has no shape for {_q})")
+    try:
+        _guess = tuple(int(d) for d in _guess)
+    except (TypeError, ValueError):
+        check_true(False, f"question {_q}: a prediction is a tuple of whole numbers, got {_guess!r}")
+    check_equal(_guess, tuple(int(d) for d in _shape), f"question {_q}: predicted shape")
+print("every prediction matches the real shape")
 
 # %% [markdown]
 # ## Summary

@@ -40,7 +40,8 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from course import (check_at_least, check_equal, check_loss_fell, check_shape, check_true, data,
-                    expect_error, expect_warning)
+                    expect_error, expect_warning, needs)
+from course import plots
 from course import torch as ct
 
 ct.seed(0)
@@ -72,6 +73,8 @@ print("a batch of 4 ->", tuple(net(X_test_t[:4]).shape))
 # `(N, C, H, W)`, and so do the pooling layers. The digit passes the first three layers without
 # complaint. `nn.Flatten()` does not know about unbatched inputs: it always keeps axis 0 and
 # flattens from axis 1, so the 8 *channels* of the single digit become 8 rows, and `Linear` fails.
+# The figure lines up the shapes with the role each layer gives their axes, without and with the
+# batch axis.
 
 # %% kind="readonly" grade_id="repro-unbatched"
 print("Conv2d on (1, 28, 28) ->", tuple(net[0](one).shape), " (unbatched in, unbatched out)")
@@ -80,6 +83,13 @@ with expect_error(RuntimeError, shapes=[(8, 196), (1568, 10)]):
 out = net(one.unsqueeze(0))            # the fix: add the batch axis; one[None] does the same
 check_shape(out, (1, 10), name="one digit with a batch axis")
 print("with a batch axis:", tuple(one.unsqueeze(0).shape), "->", tuple(out.shape))
+flat_rows = net[:4](one)                       # conv, ReLU, pooling, Flatten on the unbatched digit
+check_shape(flat_rows, (8, 196), name="Flatten on one unbatched digit: 8 channels became 8 rows")
+plots.axis_rows([("one", tuple(one.shape), ("C", "H", "W")),
+                 ("net[:3](one)", tuple(net[:3](one).shape), ("C", "H", "W")),
+                 ("net[:4](one)", tuple(flat_rows.shape), ("!N (was C)", "features")),
+                 ("one.unsqueeze(0)", tuple(one.unsqueeze(0).shape), ("N", "C", "H", "W")),
+                 ("net[:4](one[None])", tuple(net[:4](one[None]).shape), ("N", "features"))]);
 
 # %% [markdown]
 # **Silent: it can also "work" by accident.** A model that starts with `Flatten` then `Linear(784, …)`
@@ -139,7 +149,8 @@ with expect_error(RuntimeError, shapes=[(-1, 784), 2744]):
 #
 # The model below was written while training with `batch_size=32`, and that number slipped into
 # `forward`. It is correct for every full batch. The test set has 1,000 digits; 1,000 = 31 × 32 + 8,
-# so a `DataLoader` with `batch_size=32` ends with a batch of 8.
+# so a `DataLoader` with `batch_size=32` ends with a batch of 8, drawn in red in the figure below
+# (the batch sizes the loader really hands over).
 
 # %% kind="readonly" grade_id="broken-digit-net"
 BATCH_SIZE = 32
@@ -172,6 +183,9 @@ with expect_error(RuntimeError, shapes=[(32, 196), (784, 10)]):
             done += 1
 print(f"{done} batches went through before the crash")
 check_equal(done, 31, "full batches before the crash")
+sizes = [len(xb) for xb, _ in loader]
+check_equal(sizes[-1], 8, "size of the last batch")
+plots.batch_sizes(sizes, batch_size=32, title="DataLoader(1,000 test digits, batch_size=32): 31 full batches, then 8");
 with expect_error(RuntimeError, shapes=[(32, -1), 5488]):     # 7 samples: reshape itself fails
     broken(X_test_t[:7])
 
@@ -383,6 +397,9 @@ ct.check_output_shapes(model, [((32, 1, 28, 28), (32, 10)), ((8, 1, 28, 28), (8,
 _check_param_count(model, 1, 28, 28, 10)
 check_shape(_outputs_over_loader(model, X_test_t, 32), (1000, 10),
             name="outputs over the 1,000 test digits in batches of 32 (last batch 8)")
+_m = build_classifier(1, 30, 18, 5)       # 30x18: not square, and 30 // 4 is not 30 / 4
+ct.check_output_shapes(_m, [((1, 1, 30, 18), (1, 5)), ((7, 1, 30, 18), (7, 5))], name="build_classifier(1, 30, 18, 5)")
+_check_param_count(_m, 1, 30, 18, 5)
 ### BEGIN HIDDEN TESTS
 ct.check_output_shapes(model, [((1, 1, 28, 28), (1, 10)), ((7, 1, 28, 28), (7, 10))],
                        name="build_classifier(1, 28, 28, 10)")
@@ -476,6 +493,7 @@ ct.seed(2)
 clf = make_bn_net(1, 28, 28, 10)
 _check_predict_one(clf, X_test_t[5], 10, "a training-mode model,")
 _check_predict_one(clf, X_test_t[5:6], 10, "a training-mode model,")
+_check_predict_one(make_bn_net(3, 20, 24, 4), torch.randn(3, 20, 24), 4, "a training-mode 3-channel 20x24 model,")
 ### BEGIN HIDDEN TESTS
 clf.eval()
 _check_predict_one(clf, X_test_t[9], 10, "an eval-mode model,")
@@ -559,6 +577,7 @@ def _check_predict_all(model, X, batch_size, label):
 ct.seed(3)
 reg = make_bn_net(1, 28, 28, 1)
 _check_predict_all(reg, X_test_t[:15], 7, "a training-mode model")
+_check_predict_all(reg, X_test_t[:40], 32, "a training-mode model")
 ### BEGIN HIDDEN TESTS
 _check_predict_all(reg, X_test_t[:5], 1, "a training-mode model")
 _check_predict_all(reg, X_test_t[:40], 32, "a training-mode model")
@@ -622,6 +641,8 @@ def _check_regression_loss(n, seed):
 
 
 _check_regression_loss(64, 0)          # a training batch
+_check_regression_loss(1, 1)           # a batch of one
+_check_regression_loss(7, 2)
 ### BEGIN HIDDEN TESTS
 for n, s in [(1, 1), (7, 2), (33, 3), (8, 4)]:
     _check_regression_loss(n, s)
@@ -649,10 +670,52 @@ print(f"test MSE {test_mse:.2f} (always guessing the mean: {float(y_test_t.float
 print(f"within ±0.5 of the true digit: {float(((test_preds - y_test_t).abs() < 0.5).float().mean()):.0%}")
 
 # %% kind="test" grade_id="train-digit-value-test" points=2
+needs("result", "test_preds", "r2", cell="the training cell above")
 check_loss_fell(result.losses, factor=0.5)
 check_shape(test_preds, (1000,), name="predictions for the 1,000 test digits")
 check_at_least(r2, 0.3, "held-out R² of the digit-value regressor",
                hint="a broadcasting loss leaves R² near 0")
+
+# %% [markdown]
+# ## Self-check (1 point)
+#
+# Predict each shape before you run anything, then fill in `my_predictions` and run the test
+# below it, which runs each layer and compares.
+#
+# 1. `nn.Conv2d(1, 8, kernel_size=3, padding=1)` on one digit without a batch axis, `(1, 28, 28)`.
+# 2. `nn.Flatten()` on the unbatched feature map `(8, 14, 14)`.
+# 3. `x.unsqueeze(0)` for `x` of shape `(1, 28, 28)`.
+# 4. `torch.zeros(1, 10, 1).squeeze()`.
+# 5. The last batch of `DataLoader(TensorDataset(torch.zeros(100, 3)), batch_size=32)`.
+
+# %% kind="answer" grade_id="self-check"
+def my_predictions():
+    """Your predicted shapes, one tuple per question, e.g. {1: (1, 8, 28, 28), 2: ...}."""
+    ### BEGIN SOLUTION
+    return {1: (8, 28, 28), 2: (8, 196), 3: (1, 1, 28, 28), 4: (10,), 5: (4, 3)}
+    ### END SOLUTION
+
+
+# %% kind="test" grade_id="self-check-test" points=1
+def _real_shapes():
+    with torch.no_grad():
+        return {1: nn.Conv2d(1, 8, kernel_size=3, padding=1)(torch.zeros(1, 28, 28)).shape,
+                2: nn.Flatten()(torch.zeros(8, 14, 14)).shape,
+                3: torch.zeros(1, 28, 28).unsqueeze(0).shape,
+                4: torch.zeros(1, 10, 1).squeeze().shape,
+                5: list(DataLoader(TensorDataset(torch.zeros(100, 3)), batch_size=32))[-1][0].shape}
+
+
+_predicted = my_predictions()
+for _q, _shape in _real_shapes().items():
+    _guess = _predicted.get(_q)
+    check_true(_guess is not None, f"question {_q}: no prediction (my_predictions() has no shape for {_q})")
+    try:
+        _guess = tuple(int(d) for d in _guess)
+    except (TypeError, ValueError):
+        check_true(False, f"question {_q}: a prediction is a tuple of whole numbers, got {_guess!r}")
+    check_equal(_guess, tuple(int(d) for d in _shape), f"question {_q}: predicted shape")
+print("every prediction matches the real shape")
 
 # %% [markdown]
 # ## Summary

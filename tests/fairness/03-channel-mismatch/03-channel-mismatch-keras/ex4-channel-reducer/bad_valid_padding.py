@@ -1,0 +1,6 @@
+def build_reducer(in_channels, mid_channels, out_channels):
+    return keras.Sequential([
+        keras.Input((None, None, in_channels)),
+        layers.Conv2D(mid_channels, 1, activation="relu"),
+        layers.Conv2D(out_channels, 3, activation="relu"),
+    ])
