@@ -1,8 +1,9 @@
 """Ops whose support depends on the machine, shown honestly wherever the notebook runs.
 
 TensorFlow's plain CPU kernels lack some ops (channels_first Conv2D, dilated Conv2DTranspose);
-its oneDNN kernels and GPUs have them. oneDNN is on by default only on CPUs with AVX-512-class
-features; the variable TF_ENABLE_ONEDNN_OPTS (0 or 1) overrides that. A cell wrapped in `may_lack_cpu_kernel`
+its oneDNN kernels and GPUs have them. Unset, TensorFlow turns oneDNN on (on Linux) only when
+the CPU has one of the instruction sets it checks for at start-up (AVX512_VNNI, AVX512_BF16,
+AVX_VNNI, AMX_TILE/INT8/BF16; on Arm, Neoverse V1); the variable TF_ENABLE_ONEDNN_OPTS (0 or 1) overrides that. A cell wrapped in `may_lack_cpu_kernel`
 runs on every machine, says which case it met, and fails loudly on an outcome the course does not
 document (including one that contradicts an explicit TF_ENABLE_ONEDNN_OPTS).
 No framework import: the caller says whether a GPU is visible.
@@ -30,7 +31,7 @@ def describe_setting() -> str:
     setting = onednn_setting()
     if setting:
         return f"{ONEDNN_VAR}={os.environ[ONEDNN_VAR]} (oneDNN {setting})"
-    return f"{ONEDNN_VAR} not set (TensorFlow turns oneDNN on only on AVX-512-class CPUs)"
+    return f"{ONEDNN_VAR} not set (TensorFlow decides from the CPU: on with AVX512_VNNI, AVX512_BF16, AVX_VNNI or AMX)"
 
 
 class may_lack_cpu_kernel:
