@@ -4,8 +4,10 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from .checks import LAYER_MISMATCH
 from .errors import brief
 from .shapes import format_shape
+from .texttable import format_rows
 
 
 @dataclass
@@ -29,7 +31,7 @@ class Failure:
     def __str__(self) -> str:
         if self.kind.startswith("("):  # not a single layer: say what was raised on which input
             return f"{self.name} ({self.expects}; its input was {format_shape(self.got)})"
-        return f"{self.name}: expects {self.expects}, got {format_shape(self.got)}"
+        return LAYER_MISMATCH.format(what=self.name, expected=self.expects, got=format_shape(self.got))
 
 
 @dataclass
@@ -59,10 +61,7 @@ class Trace:
         return head, body
 
     def __str__(self) -> str:
-        head, body = self._table()
-        widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
-        line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
-        out = [line(head), line("-" * w for w in widths)] + [line(b) for b in body]
+        out = format_rows(*self._table())
         if self.failure:
             out.append(f"✘ {self.failure}")
             out.append("  " + brief(str(self.failure.error), 3).replace("\n", "\n  "))
