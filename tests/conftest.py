@@ -17,6 +17,8 @@ if str(ROOT) not in sys.path:
 # The venv's bin first: nbgrader shells out to `alembic`, kernels to `python`.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
+pytest_plugins = ["services"]  # tests/services.py: free port, JupyterLab, Dask cluster, PostgreSQL
+
 
 def pytest_terminal_summary(terminalreporter):
     shots = ROOT / "build" / "screenshots"
