@@ -53,3 +53,22 @@ def test_make_clean_keeps_course_data(tmp_path):
         assert (tmp_path / rel).read_text() == f"made by the instructor or the project: {rel}\n"
     left = [rel for rel in BUILT_FILES if (tmp_path / rel).exists()]
     assert not left, f"`make clean` left what the project builds: {left}"
+
+
+def test_the_demo_refuses_a_course_folder_it_did_not_make(tmp_path):
+    """`python -m sample_class.demo --dir X` replaces X's source/ and submitted/: given a real
+    course by mistake, it stops before touching anything."""
+    from sample_class import demo
+    course = tmp_path / "course"
+    for rel in COURSE_FILES:
+        (course / rel).parent.mkdir(parents=True, exist_ok=True)
+        (course / rel).write_text(rel)
+    before = sorted(p.relative_to(course) for p in course.rglob("*"))
+    with pytest.raises(SystemExit, match="not a demo course folder"):
+        demo.prepare(course, demo.expected_manifest())
+    assert sorted(p.relative_to(course) for p in course.rglob("*")) == before
+    assert all((course / rel).read_text() == rel for rel in COURSE_FILES)
+    fresh = tmp_path / "demo"
+    demo.claim(fresh)  # a new folder becomes a demo folder, and stays one
+    (fresh / "gradebook.db").write_text("")
+    demo.claim(fresh)
