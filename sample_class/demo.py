@@ -120,7 +120,7 @@ def _check_one(where, exp, result) -> list:
         exp = {**exp, **exp["without_cgroup"]}  # graded with the rlimit fallback
     out = []
     if result.status != exp["status"]:
-        out.append(f"{where}: status {result.status!r}, expected {exp['status']!r} ({result.message})")
+        out.append(f"{where}: status {str(result.status)!r}, expected {exp['status']!r} ({result.message})")
     for t in result.tests:
         points, reason = exp["tests"].get(t.grade_id) or exp["tests"].get("*") or (t.max_score, "passed")
         if (t.score or 0) != points or reason not in t.reason:

@@ -418,3 +418,28 @@ def test_shape_check_messages_round_trip_through_the_class_report(name, hint):
                               "(RuntimeError: mat1 and mat2)")
     assert report.shape_failure(_reason(wrapped)) == (
         f"model: with input (7, 1, 28, 28) the forward pass failed at {name}", "(*, 2704)", "(7, 4, 26, 26)")
+
+
+def test_feedback_grades_come_through_nbgraders_getgrades():
+    """ShippedGetGrades runs nbgrader's GetGrades.preprocess on the grades the coordinator read
+    back from the gradebook; the page renders with nbgrader's feedback template."""
+    from autograder.nbgrader_compat import ShippedGetGrades
+    from autograder.notebook.feedback import render_feedback
+    from autograder.tasks import FeedbackTask, NotebookResult, Status, TestResult
+    test = nbformat.v4.new_code_cell("assert True", metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "points": 2, "grade_id": "t", "schema_version": 3}})
+    answer = nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {
+        "grade": False, "solution": True, "locked": False, "grade_id": "a", "schema_version": 3}})
+    nb = nbformat.v4.new_notebook(cells=[answer, test])
+    data = {"grades": {"t": {"score": 1.5, "max_score": 2.0}}, "comments": {"a": "seen by hand"},
+            "score": 1.0, "max_score": 2.0, "late_penalty": 0.5}
+    resources = {"nbgrader": {"student": "s", "assignment": "a1", "notebook": "nb", "db_url": "shipped://"}}
+    graded, resources = ShippedGetGrades(data=data).preprocess(nbformat.from_dict(nb), resources)
+    assert graded.cells[1].metadata.nbgrader["score"] == 1.5 and graded.cells[1].metadata.nbgrader["points"] == 2.0
+    assert graded.cells[0].metadata.nbgrader["comment"] == "seen by hand"
+    assert (resources["nbgrader"]["score"], resources["nbgrader"]["max_score"],
+            resources["nbgrader"]["late_penalty"]) == (1.0, 2.0, 0.5)
+    result = NotebookResult("s", "a1", "nb", Status.GRADED, notebook_json=nbformat.writes(nb),
+                            tests=[TestResult("t", 1.5, 2.0, "partial credit: 1.5 of 2")])
+    page = render_feedback(FeedbackTask(result, data, {}))
+    assert "Autograder feedback: nb" in page.html and "seen by hand" in page.html

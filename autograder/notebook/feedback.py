@@ -84,7 +84,8 @@ def render_feedback(task: FeedbackTask) -> FeedbackPage:
     _hide_hidden_tests(nb)
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(summary_markdown(result)))
     resources = {"nbgrader": {"student": result.student, "assignment": result.assignment,
-                              "notebook": result.notebook}, "unique_key": result.notebook}
+                              "notebook": result.notebook, "db_url": "shipped://"},
+                 "unique_key": result.notebook}
     nb, resources = ShippedGetGrades(data=task.gradebook).preprocess(nb, resources)
     body, _ = _exporter(task.config).from_notebook_node(nb, resources=resources)
     return FeedbackPage(body, time.perf_counter() - start)
