@@ -28,10 +28,10 @@ from . import intake, report
 from .config import Course, Limits, Settings, grader_env
 from .executors import open_executor
 from .instructor import InstructorAssignment, load_instructor
-from .tasks import FeedbackTask, NotebookResult, NotebookTask, Status, WorkerOptions, zero_tests
 from .notebook import grade_notebook, render_feedback, warm_up
 from .sandbox import detect
 from .store import Store, UnknownStudent
+from .tasks import FeedbackTask, NotebookResult, NotebookTask, Status, WorkerOptions, zero_tests
 
 VERSION = "1"  # bump when grading semantics change: every submission is graded again
 

@@ -24,8 +24,8 @@ from nbgrader.plugins.export import CsvExportPlugin
 from nbgrader.preprocessors import AssignLatePenalties
 
 from .config import Course
-from .tasks import NotebookResult, Status, TestResult
 from .nbgrader_compat import SharedSaveAutoGrades
+from .tasks import NotebookResult, Status, TestResult
 
 
 class UnknownStudent(Exception):

@@ -32,8 +32,8 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer, List
 
 from ..config import HELPER_PACKAGES, kernel_env
-from ..tasks import CHECK_FAILED, KERNEL_DIED, NOT_RUN
 from ..sandbox import detect, sandboxed_kernel_manager
+from ..tasks import CHECK_FAILED, KERNEL_DIED, NOT_RUN
 from . import guard
 
 GUARD_TIMEOUT = 30  # seconds the pre-test guard may take, whatever the cell timeout
