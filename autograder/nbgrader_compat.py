@@ -4,7 +4,9 @@ nbgrader's preprocessors open the gradebook themselves. On a worker there is non
 `Shipped*` subclasses answer from the instructor's data shipped with the task. In the
 coordinator, `SharedSaveAutoGrades` uses the run's one open gradebook. The step lists are read
 from nbgrader's own `Autograde` converter, with these subclasses swapped in, so a preprocessor
-nbgrader adds to autograde is picked up here.
+nbgrader adds to autograde is picked up here; the feedback page's exporter is the one nbgrader's
+`GenerateFeedback` sets up. Each subclass runs its parent's own `preprocess`; the only private call
+left is ClearHiddenTests' `_remove_hidden_test_region`.
 """
 from __future__ import annotations
 
