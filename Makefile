@@ -95,5 +95,13 @@ bench: setup
 	$(BIN)/python -m tools.bench_notebooks
 	$(BIN)/python -m tools.bench
 
+# Only what the project builds: build/ (the demo class, the uv bootstrap, lab configs, screenshots)
+# and Python caches. The repository root is an nbgrader course directory, so submitted/,
+# autograded/, feedback/, release/, source/, the gradebook and build/autograder/ (the regrade record
+# and class reports of the real course) are never touched: they are the instructor's, not ours.
+KEPT_BUILD := build/autograder
+# The project's own packages (never `find .`: that would reach into the course folders).
+CODE_DIRS = $(wildcard course autograder tools tests sample_class)
 clean:
-	rm -rf submitted autograded feedback gradebook.db build
+	rm -rf $(filter-out $(KEPT_BUILD),$(wildcard build/*)) .pytest_cache
+	$(if $(CODE_DIRS),find $(CODE_DIRS) -name __pycache__ -type d -prune -exec rm -rf {} +)

@@ -6,6 +6,7 @@ import dataclasses
 import sys
 
 from .config import Limits, Settings, load_course
+from .tasks import Status
 
 
 def course_args(p):
@@ -49,7 +50,7 @@ def settings_from(args, default_cell_timeout: int | None = None) -> Settings:
 def print_run(run, out=sys.stdout) -> None:
     graded = run.graded
     n_nb = sum(len(v) for v in graded.values())
-    bad = [(s, nb, r) for s, nbs in graded.items() for nb, r in nbs.items() if r.status != "graded"]
+    bad = [(s, nb, r) for s, nbs in graded.items() for nb, r in nbs.items() if r.status != Status.GRADED]
     print(f"{run.assignment}: graded {len(graded)} submission(s) ({n_nb} notebooks) in {run.seconds:.1f} s; "
           f"{len(run.skipped)} unchanged; {len(bad)} notebook(s) could not be graded; "
           f"{len(run.errors)} not saved", file=out)

@@ -43,7 +43,8 @@ class Limits:
 
 @dataclass
 class Settings:
-    """How to grade: what the command line decides. Shipped to workers with each task."""
+    """How to grade: what the command line decides. The coordinator's; a worker gets only what it
+    reads of it, as tasks.WorkerOptions."""
     jobs: int | None = None
     dask: str | None = None  # scheduler address, or "local"
     force: bool = False

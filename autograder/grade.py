@@ -28,10 +28,10 @@ from . import intake, report
 from .config import Course, Limits, Settings, grader_env
 from .executors import open_executor
 from .instructor import InstructorAssignment, load_instructor
-from .models import FeedbackTask, NotebookResult, NotebookTask, zero_tests
 from .notebook import grade_notebook, render_feedback, warm_up
 from .sandbox import detect
 from .store import Store, UnknownStudent
+from .tasks import FeedbackTask, NotebookResult, NotebookTask, Status, WorkerOptions, zero_tests
 
 VERSION = "1"  # bump when grading semantics change: every submission is graded again
 
@@ -122,6 +122,7 @@ def plan(course: Course, store: Store, settings: Settings, assignment: str, limi
         # N kernels on N cores: one math thread each beats N threads each fighting.
         limits = dataclasses.replace(limits, threads=max(1, (os.cpu_count() or 1) // settings.workers))
     known, env = store.known_students(), grader_env(course.env)
+    options = WorkerOptions(limits, settings.use_bwrap, settings.use_cgroup, settings.flag_review)
     pending, tasks = {}, []
     for sub in intake.discover(course, assignment, settings.students):
         if sub.student not in known and settings.unknown_students == "report":
@@ -140,7 +141,7 @@ def plan(course: Course, store: Store, settings: Settings, assignment: str, limi
         run.notes += [(sub.student, note) for note in sub.notes]
         for name, (filename, content, notes) in matched.items():
             tasks.append(NotebookTask(sub.student, assignment, name, filename, content,
-                                      instructor.notebooks[name], files, settings, limits,
+                                      instructor.notebooks[name], files, options,
                                       course.config, env, notes))
     if run.unknown:
         say(f"{assignment}: NOT graded, students unknown to the gradebook "
@@ -170,7 +171,7 @@ def grade_all(executor, plans, store: Store, settings: Settings, out) -> None:
                 task = futures[future]
                 result = future.result() if future.exception() is None else _crashed(task, future.exception())
                 bar.update(1)
-                if result.status != "graded":
+                if result.status != Status.GRADED:
                     bar.write(f"  {task.student}/{task.notebook}: {result.status}: {result.message}", file=out)
                 p = by_assignment[task.assignment]
                 entry = p.pending[task.student]
@@ -186,7 +187,7 @@ def _last_costs(store: Store, plans) -> dict:
         seen = {}
         for notebooks in store.all_results(p.run.assignment).values():
             for name, result in notebooks.items():
-                if result.status == "graded" and result.stats.get("total"):
+                if result.status == Status.GRADED and result.stats.get("total"):
                     seen.setdefault(name, []).append(result.stats["total"])
         for name, values in seen.items():
             costs[(p.run.assignment, name)] = sorted(values)[len(values) // 2]
@@ -195,7 +196,7 @@ def _last_costs(store: Store, plans) -> dict:
 
 def _crashed(task: NotebookTask, error) -> NotebookResult:
     message = f"the grading worker failed on this notebook: {type(error).__name__}: {error}"
-    return NotebookResult(task.student, task.assignment, task.notebook, "error", message,
+    return NotebookResult(task.student, task.assignment, task.notebook, Status.ERROR, message,
                           tests=zero_tests(task.instructor, message))
 
 

@@ -4,21 +4,26 @@ nbgrader's preprocessors open the gradebook themselves. On a worker there is non
 `Shipped*` subclasses answer from the instructor's data shipped with the task. In the
 coordinator, `SharedSaveAutoGrades` uses the run's one open gradebook. The step lists are read
 from nbgrader's own `Autograde` converter, with these subclasses swapped in, so a preprocessor
-nbgrader adds to autograde is picked up here.
+nbgrader adds to autograde is picked up here; the feedback page's exporter is the one nbgrader's
+`GenerateFeedback` sets up. Each subclass runs its parent's own `preprocess`; the only private call
+left is ClearHiddenTests' `_remove_hidden_test_region`.
 """
 from __future__ import annotations
 
+import sys
+import threading
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import nbformat
-from nbgrader import utils as nbutils
+from nbconvert.exporters import HTMLExporter
 from nbgrader.api import MissingEntry
-from nbgrader.converters import Autograde
+from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.preprocessors import (AssignLatePenalties, ClearHiddenTests, Execute, GetGrades,
                                     OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
-from nbgrader.preprocessors.base import NbGraderPreprocessor
 from traitlets import Any as AnyTrait
 from traitlets import Dict
+from traitlets.config import Config
 
 from .instructor import InstructorNotebook
 
@@ -65,14 +70,50 @@ class ShippedGradebook:
         )
 
 
+# -- nbgrader's own preprocess(), with the gradebook it opens swapped for ours ---------------------
+# nbgrader's preprocessors open `Gradebook(db_url)` inside their `preprocess`. Rather than copy those
+# bodies (and silently skip whatever a later nbgrader adds to them), the subclasses below call the
+# parent's public `preprocess` while the name `Gradebook` in the parent's module answers with ours.
+# Made against this nbgrader; tests/test_autograder_units.py fails when another one is installed.
+NBGRADER_VERSION = "0.9.6"
+_SWAP = threading.RLock()  # one swap at a time, should a worker ever run tasks in threads
+
+
+class _Borrowed:
+    """A gradebook lent to nbgrader's `with Gradebook(...)`: leaving the block does not close it."""
+
+    def __init__(self, gradebook):
+        self._gradebook = gradebook
+
+    def __enter__(self):
+        return self._gradebook
+
+    def __exit__(self, *exc):
+        return False
+
+    def __getattr__(self, name):
+        return getattr(self._gradebook, name)
+
+
+@contextmanager
+def _gradebook_in(preprocessor_cls, gradebook):
+    """While inside, `Gradebook(...)` in the module that defines `preprocessor_cls` is `gradebook`."""
+    module = sys.modules[preprocessor_cls.__module__]
+    with _SWAP:
+        original = module.Gradebook
+        module.Gradebook = lambda *args, **kwargs: _Borrowed(gradebook)
+        try:
+            yield
+        finally:
+            module.Gradebook = original
+
+
 class ShippedOverwriteKernelspec(OverwriteKernelspec):
     shipped = AnyTrait()
 
     def preprocess(self, nb, resources):
-        kernelspec = self.shipped.instructor.kernelspec_dict
-        if kernelspec:
-            nb.metadata["kernelspec"] = kernelspec
-        return nb, resources
+        with _gradebook_in(OverwriteKernelspec, self.shipped):
+            return super().preprocess(nb, resources)
 
 
 class ShippedOverwriteCells(OverwriteCells):
@@ -80,26 +121,27 @@ class ShippedOverwriteCells(OverwriteCells):
     shipped = AnyTrait()
 
     def preprocess(self, nb, resources):
-        self.notebook_id = resources["nbgrader"]["notebook"]
-        self.assignment_id = resources["nbgrader"]["assignment"]
-        self.gradebook = self.shipped
-        nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
-        for cell in nb.cells:
-            # Cells nbgrader disowned (an unknown grade_id, the losing copy of a duplicate) keep
-            # metadata without a grade_id, on which nbgrader's own later steps crash. They are
-            # the learner's cells now: plain cells.
-            meta = cell.metadata.get("nbgrader")
-            if meta is not None and (not isinstance(meta, dict) or "grade_id" not in meta):
-                del cell.metadata["nbgrader"]
-        if self.add_missing_cells:
-            try:
-                nb, resources = self.add_missing_grade_cells(nb, resources)
-            except (KeyError, ValueError):
-                # nbgrader re-inserts a deleted cell after the cell before it in the source; when
-                # that one is gone too it fails. Put the rest back after the nearest survivor.
-                self._insert_remaining(nb)
-            nb, resources = self.add_missing_task_cells(nb, resources)
-        return nb, resources
+        with _gradebook_in(OverwriteCells, self.shipped):
+            return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        # Cells nbgrader disowned (an unknown grade_id, the losing copy of a duplicate) keep
+        # metadata without a grade_id, on which nbgrader's own later steps crash. They are
+        # the learner's cells now: plain cells.
+        meta = cell.metadata.get("nbgrader")
+        if meta is not None and (not isinstance(meta, dict) or "grade_id" not in meta):
+            del cell.metadata["nbgrader"]
+        return cell, resources
+
+    def add_missing_grade_cells(self, nb, resources):
+        try:
+            return super().add_missing_grade_cells(nb, resources)
+        except (KeyError, ValueError):
+            # nbgrader re-inserts a deleted cell after the cell before it in the source; when
+            # that one is gone too it fails. Put the rest back after the nearest survivor.
+            self._insert_remaining(nb)
+            return nb, resources
 
     def _insert_remaining(self, nb):
         instructor = self.shipped.instructor
@@ -122,12 +164,31 @@ class SharedSaveAutoGrades(SaveAutoGrades):
     shared = AnyTrait()
 
     def preprocess(self, nb, resources):
-        self.notebook_id = resources["nbgrader"]["notebook"]
-        self.assignment_id = resources["nbgrader"]["assignment"]
-        self.student_id = resources["nbgrader"]["student"]
-        self.db_url = resources["nbgrader"]["db_url"]
-        self.gradebook = self.shared
-        return NbGraderPreprocessor.preprocess(self, nb, resources)
+        with _gradebook_in(SaveAutoGrades, self.shared):
+            return super().preprocess(nb, resources)
+
+
+class ShippedGrades:
+    """The part of nbgrader's Gradebook API that GetGrades calls, answered from what the
+    coordinator read from the gradebook (Store.feedback_data): grades, comments, score, penalty."""
+
+    def __init__(self, data: dict):
+        self.data = data
+
+    def find_comment(self, name, notebook_id, assignment_id, student_id):
+        if name not in self.data["comments"]:
+            raise MissingEntry()
+        return SimpleNamespace(comment=self.data["comments"][name])
+
+    def find_grade(self, name, notebook_id, assignment_id, student_id):
+        if name not in self.data["grades"]:
+            raise MissingEntry()
+        return SimpleNamespace(**self.data["grades"][name])
+
+    def find_submission_notebook(self, notebook_id, assignment_id, student_id):
+        return SimpleNamespace(score=self.data["score"] + self.data["late_penalty"],
+                               max_score=self.data["max_score"],
+                               late_submission_penalty=self.data["late_penalty"] or None)
 
 
 class ShippedGetGrades(GetGrades):
@@ -135,19 +196,21 @@ class ShippedGetGrades(GetGrades):
     data = Dict()
 
     def preprocess(self, nb, resources):
-        resources["nbgrader"].update(score=self.data["score"], max_score=self.data["max_score"],
-                                     late_penalty=self.data["late_penalty"])
-        for cell in nb.cells:
-            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if gid is None:
-                continue
-            if nbutils.is_solution(cell) or nbutils.is_task(cell):
-                cell.metadata.nbgrader["comment"] = self.data["comments"].get(gid)
-            if nbutils.is_grade(cell) or nbutils.is_task(cell):
-                g = self.data["grades"].get(gid, {})
-                cell.metadata.nbgrader["score"] = g.get("score", 0)
-                cell.metadata.nbgrader["points"] = g.get("max_score", cell.metadata.nbgrader.get("points", 0))
-        return nb, resources
+        with _gradebook_in(GetGrades, ShippedGrades(self.data)):
+            return super().preprocess(nb, resources)
+
+
+# -- nbgrader generate_feedback's exporter -----------------------------------------------------------
+def feedback_exporter(course_config) -> HTMLExporter:
+    """The HTML exporter `nbgrader generate_feedback` builds (its template set-up, from
+    GenerateFeedback's own constructor), with its preprocessors except GetGrades: the grades
+    come from ShippedGetGrades, run before the export."""
+    converter = GenerateFeedback(config=Config(course_config))
+    exporter = converter.exporter_class(config=converter.config)
+    for pp in converter.preprocessors:
+        if not issubclass(pp, GetGrades):
+            exporter.register_preprocessor(pp(config=converter.config), enabled=True)
+    return exporter
 
 
 def clear_hidden_tests(source: str) -> tuple:

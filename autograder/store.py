@@ -24,8 +24,8 @@ from nbgrader.plugins.export import CsvExportPlugin
 from nbgrader.preprocessors import AssignLatePenalties
 
 from .config import Course
-from .models import NotebookResult, TestResult
 from .nbgrader_compat import SharedSaveAutoGrades
+from .tasks import NotebookResult, Status, TestResult
 
 
 class UnknownStudent(Exception):
@@ -88,7 +88,7 @@ class Store:
         for name, result in sorted(results.items()):
             resources = {"nbgrader": {"student": student, "assignment": assignment, "notebook": name,
                                       "db_url": self.course.db_url}}
-            if result.status == "graded":
+            if result.status == Status.GRADED:
                 nb = nbformat.reads(result.notebook_json, as_version=4)
                 nb, resources = SharedSaveAutoGrades(config=config, shared=gb).preprocess(nb, resources)
                 if late:  # nbgrader's own penalty plugin decides
@@ -195,6 +195,7 @@ def _result_to_dict(r: NotebookResult) -> dict:
 def _result_from_dict(d: dict) -> NotebookResult:
     d = dict(d)
     d["tests"] = [TestResult(**t) for t in d.get("tests", [])]
+    d["status"] = Status(d["status"])
     d.setdefault("notebook_json", None)
     known = NotebookResult.__dataclass_fields__
     return NotebookResult(**{k: v for k, v in d.items() if k in known})

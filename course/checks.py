@@ -11,6 +11,14 @@ from typing import Any, Sequence
 from .shapes import format_shape, shape_matches, shape_of
 
 
+# The messages of a failed check, each format defined here once: the autograder's class report
+# (autograder/report.py) reads (what, expected, got) back from a failing test's reason with them.
+SHAPE_MISMATCH = "{what}: expected shape {expected}, got {got}"  # check_shape
+VALUE_MISMATCH = "{what}: expected {expected}, got {got}"  # check_equal
+LAYER_MISMATCH = "{what} expects {expected}, got {got}"  # the layer a trace stopped at (course/trace.py)
+MISMATCH_FORMATS = (SHAPE_MISMATCH, VALUE_MISMATCH, LAYER_MISMATCH)
+
+
 class ShapeCheckError(AssertionError):
     """A test failed; the message says which layer/output, what was expected and what came out."""
 
@@ -22,7 +30,7 @@ def check_shape(x: Any, expected: Sequence, name: str = "output", hint: str = ""
     """
     actual = shape_of(x)
     if not shape_matches(actual, tuple(expected)):
-        msg = f"{name}: expected shape {format_shape(expected)}, got {format_shape(actual)}"
+        msg = SHAPE_MISMATCH.format(what=name, expected=format_shape(expected), got=format_shape(actual))
         if len(actual) != len(expected):
             msg += f" (rank {len(actual)} instead of {len(expected)})"
         raise ShapeCheckError(msg + (f". {hint}" if hint else ""))
@@ -32,7 +40,8 @@ def check_shape(x: Any, expected: Sequence, name: str = "output", hint: str = ""
 def check_equal(actual: Any, expected: Any, name: str, hint: str = "") -> None:
     """Assert a plain value (a size, a channel count, a parameter count) equals the expected one."""
     if actual != expected:
-        raise ShapeCheckError(f"{name}: expected {expected!r}, got {actual!r}" + (f". {hint}" if hint else ""))
+        raise ShapeCheckError(VALUE_MISMATCH.format(what=name, expected=repr(expected), got=repr(actual))
+                              + (f". {hint}" if hint else ""))
 
 
 def check_true(condition: bool, message: str) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from .checks import ShapeCheckError
+from .checks import LAYER_MISMATCH, ShapeCheckError
 from .errors import brief
 from .shapes import format_shape
+from .texttable import format_rows
 
 
 @dataclass
@@ -31,7 +32,8 @@ class Failure:
         if self.kind.startswith("("):  # not a single layer: say what was raised on which input
             return f"{self.name} ({self.expects}; its input was {format_shape(self.got)})"
         # "layer 2 (Linear)": a Sequential's layers are named by position, so the type says which.
-        return f"layer {self.name} ({self.kind}) expects {self.expects}, got {format_shape(self.got)}"
+        return LAYER_MISMATCH.format(what=f"layer {self.name} ({self.kind})", expected=self.expects,
+                                     got=format_shape(self.got))
 
 
 @dataclass
@@ -61,10 +63,7 @@ class Trace:
         return head, body
 
     def __str__(self) -> str:
-        head, body = self._table()
-        widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
-        line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
-        out = [line(head), line("-" * w for w in widths)] + [line(b) for b in body]
+        out = format_rows(*self._table())
         if self.failure:
             out.append(f"✘ {self.failure}")
             out.append("  " + brief(str(self.failure.error), 3).replace("\n", "\n  "))

@@ -17,8 +17,14 @@ import shutil
 import sys
 from pathlib import Path
 
+from course.texttable import format_rows
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_class"
+DEFAULT_DIR = ROOT / "build" / "demo-class"
+# Left in every demo course folder: `prepare` replaces its source/ and submitted/ trees, so it
+# refuses a folder it did not make (an instructor's course given to --dir by mistake).
+MARKER = ".demo-class"
 
 
 def _digest(folder: Path) -> str:
@@ -46,13 +52,25 @@ def _sync(src: Path, dest: Path) -> None:
             shutil.copy(p, target)
 
 
+def claim(course_dir: Path) -> None:
+    """Make `course_dir` a demo course folder, or refuse one that holds anything else."""
+    marker = course_dir / MARKER
+    if (course_dir.is_dir() and any(course_dir.iterdir()) and not marker.exists()
+            and course_dir.resolve() != DEFAULT_DIR):
+        raise SystemExit(f"demo: {course_dir} is not empty and is not a demo course folder (no {MARKER}); "
+                         "the demo replaces its source/ and submitted/ folders and would delete what is "
+                         "there. Give --dir an empty or new folder.")
+    course_dir.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+
+
 def prepare(course_dir: Path, expected: dict, students=None) -> list:
     """Build the demo course folder and its gradebook; returns the assignments, in order.
     `students` (assignment -> names) keeps only those submissions (for benchmarks)."""
     from nbgrader.apps.api import NbGraderAPI
 
     from autograder.config import load_course
-    course_dir.mkdir(parents=True, exist_ok=True)
+    claim(course_dir)
     shutil.copy(ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
     course = load_course(course_dir, f"sqlite:///{course_dir / 'gradebook.db'}")
     assignments = sorted({a for group in ("submitted", "lms") for s in expected[group].values() for a in s})
@@ -102,7 +120,7 @@ def _check_one(where, exp, result) -> list:
         exp = {**exp, **exp["without_cgroup"]}  # graded with the rlimit fallback
     out = []
     if result.status != exp["status"]:
-        out.append(f"{where}: status {result.status!r}, expected {exp['status']!r} ({result.message})")
+        out.append(f"{where}: status {str(result.status)!r}, expected {exp['status']!r} ({result.message})")
     for t in result.tests:
         points, reason = exp["tests"].get(t.grade_id) or exp["tests"].get("*") or (t.max_score, "passed")
         if (t.score or 0) != points or reason not in t.reason:
@@ -176,9 +194,7 @@ def grade_table(csv_path: Path) -> str:
     students = sorted({r["student_id"] for r in rows})
     head = ["student"] + assignments
     body = [[s] + [cells.get((s, a), "-") for a in assignments] for s in students]
-    widths = [max(len(str(row[i])) for row in [head] + body) for i in range(len(head))]
-    line = lambda row: "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()
-    return "\n".join(["", line(head), line(["-" * w for w in widths])] + [line(b) for b in body] + [""])
+    return "\n".join(["", *format_rows(head, body), ""])
 
 
 def main(argv=None) -> int:
@@ -191,8 +207,7 @@ def main(argv=None) -> int:
     ap.add_argument("--check", action="store_true", help="compare with sample_class/expected.json")
     grading_args(ap)
     args = ap.parse_args(argv)
-    course_dir = Path(args.dir).resolve() if args.dir else ROOT / "build" / "demo-class"
-    course_dir.mkdir(parents=True, exist_ok=True)
+    course_dir = Path(args.dir).resolve() if args.dir else DEFAULT_DIR
     try:
         course, runs, results = grade_sample_class(course_dir, settings_from(args))
     except GradingError as error:

@@ -22,6 +22,8 @@ if str(ROOT) not in sys.path:
 # The venv's bin first: nbgrader shells out to `alembic`, kernels to `python`.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
+pytest_plugins = ["services"]  # tests/services.py: free port, JupyterLab, Dask cluster, PostgreSQL
+
 
 RUN_ID = pytest.StashKey[str]()
 EXECUTED = ROOT / "build" / "executed"    # one folder per test run: notebooks executed once, read by many checks

@@ -240,9 +240,9 @@ def test_onednn_setting_comes_from_the_grader_not_the_worker(monkeypatch, tmp_pa
 @pytest.mark.parametrize("reason,found", [
     ("ShapeCheckError: model output for input (7, 1, 28, 28): expected shape (7, 10), got (7, 12)",
      ("model output for input (7, 1, 28, 28)", "(7, 10)", "(7, 12)")),
-    ("ShapeCheckError: logits: with input (1, 1, 28, 28) the forward pass failed at head (Linear): "
+    ("ShapeCheckError: logits: with input (1, 1, 28, 28) the forward pass failed: layer head (Linear) "
      "expects (*, 784), got (1, 400) (RuntimeError: mat1)",
-     ("logits: with input (1, 1, 28, 28) the forward pass failed at head (Linear)", "(*, 784)", "(1, 400)")),
+     ("logits: with input (1, 1, 28, 28) the forward pass failed: layer head (Linear)", "(*, 784)", "(1, 400)")),
     ("NameError: name 'x' is not defined", None),
 ])
 def test_shape_failures_are_read_from_reasons(reason, found):
@@ -304,8 +304,8 @@ def test_the_package_has_no_import_cycles():
 
 
 def test_lower_layers_never_import_higher_ones():
-    """config < instructor < models < nbgrader_compat < sandbox < notebook < store/executors < grade < cli."""
-    layers = [["autograder.config"], ["autograder.instructor"], ["autograder.models"],
+    """config < instructor < tasks < nbgrader_compat < sandbox < notebook < store/executors < grade < cli."""
+    layers = [["autograder.config"], ["autograder.instructor"], ["autograder.tasks"],
               ["autograder.nbgrader_compat"], ["autograder.sandbox"], ["autograder.notebook"],
               ["autograder.store", "autograder.executors", "autograder.intake", "autograder.report"],
               ["autograder.grade", "autograder.verdict"], ["autograder.cli", "autograder.__main__"]]
@@ -326,3 +326,121 @@ def test_worker_steps_follow_nbgrader_autograde():
     assert nbgrader_compat.ShippedOverwriteCells in sanitize
     after = nbgrader_compat.after_execute_steps()
     assert Execute not in after and SaveAutoGrades not in after and CheckCellMetadata in after
+
+
+def test_nbgrader_is_the_version_the_compat_layer_was_made_from():
+    """nbgrader_compat.py subclasses nbgrader's preprocessors, swaps the gradebook their
+    `preprocess` opens, and calls one private method: each depends on nbgrader's code as it was."""
+    import nbgrader
+    from autograder import nbgrader_compat
+    assert nbgrader.__version__ == nbgrader_compat.NBGRADER_VERSION, (
+        f"nbgrader {nbgrader.__version__} is installed, but autograder/nbgrader_compat.py was written "
+        f"against nbgrader {nbgrader_compat.NBGRADER_VERSION}: compare the preprocess() of OverwriteCells, "
+        "OverwriteKernelspec, SaveAutoGrades, GetGrades, GenerateFeedback.__init__ and "
+        "ClearHiddenTests._remove_hidden_test_region between the two versions, adapt nbgrader_compat.py, "
+        "then set NBGRADER_VERSION")
+    pinned = [line for line in (ROOT / "locks" / "all.txt").read_text().splitlines() if line.startswith("nbgrader==")]
+    assert pinned and pinned[0].split("==")[1].split()[0] == nbgrader_compat.NBGRADER_VERSION, pinned
+
+
+def test_the_gradebook_swap_is_undone(course):
+    """nbgrader's own preprocess runs against the shipped gradebook; afterwards its module's
+    `Gradebook` is nbgrader's again, also when the preprocess raised."""
+    import nbgrader.preprocessors.overwritecells as module
+    from nbgrader.api import Gradebook
+    from autograder.nbgrader_compat import ShippedGradebook, ShippedOverwriteCells
+    instructor = load_instructor(course.db_url, MINI, course.folder("source", ".", MINI), course.coursedir.ignore)
+    shipped = ShippedGradebook(instructor.notebooks[TORCH], MINI)
+    nb = nbformat.read(RELEASE / f"{TORCH}.ipynb", as_version=4)
+    locked = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("locked"))
+    original = locked.source
+    locked.source = "# changed by the learner"
+    resources = {"nbgrader": {"notebook": TORCH, "assignment": MINI, "db_url": "shipped://"}}
+    nb, _ = ShippedOverwriteCells(shipped=shipped).preprocess(nb, resources)
+    assert locked.source == original  # nbgrader's checksum rule restored it, from the shipped cells
+    assert module.Gradebook is Gradebook
+    shipped.find_source_cell = lambda *args: 1 / 0
+    with pytest.raises(ZeroDivisionError):
+        ShippedOverwriteCells(shipped=shipped).preprocess(nb, resources)
+    assert module.Gradebook is Gradebook
+
+
+def test_workers_get_exactly_the_options_they_read():
+    """WorkerOptions holds what the worker's steps read of the run's choices, no more, no less."""
+    import dataclasses
+    import re
+    from autograder.tasks import NotebookTask, WorkerOptions
+    read = set()
+    for path in (ROOT / "autograder" / "notebook").glob("*.py"):
+        read |= set(re.findall(r"\boptions\.(\w+)", path.read_text()))
+    assert read == {f.name for f in dataclasses.fields(WorkerOptions)}
+    assert not {"settings", "limits"} & {f.name for f in dataclasses.fields(NotebookTask)}
+
+
+def test_status_survives_the_regrade_record():
+    from autograder.store import _result_from_dict, _result_to_dict
+    from autograder.tasks import NotebookResult, Status
+    for status in Status:
+        stored = json.loads(json.dumps(_result_to_dict(NotebookResult("s", "a", "nb", status))))
+        assert stored["status"] == status.value
+        back = _result_from_dict(stored)
+        assert back.status is status and back.status == status.value
+
+
+def _reason(error: BaseException) -> str:
+    """The reason the autograder gives a test cell that raised `error` (notebook/score.py)."""
+    from autograder.notebook.score import reason_for
+    cell = nbformat.v4.new_code_cell("check(...)", metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "points": 1, "grade_id": "t"}})
+    cell.outputs = [nbformat.v4.new_output("error", ename=type(error).__name__, evalue=str(error), traceback=[])]
+    return reason_for(cell)
+
+
+@pytest.mark.parametrize("name", ["logits", "classifier logits", "model output for input (7, 1, 28, 28)",
+                                  "fc1 (Linear): weight"])
+@pytest.mark.parametrize("hint", ["", "Flatten before the classifier, then check again"])
+def test_shape_check_messages_round_trip_through_the_class_report(name, hint):
+    """course/checks.py formats a failed check; the class report reads what, expected and got back."""
+    import numpy as np
+    from course.checks import ShapeCheckError, check_equal, check_shape
+    from course.trace import Failure
+    with pytest.raises(ShapeCheckError) as shape:
+        check_shape(np.zeros((7, 12)), (None, 10), name=name, hint=hint)
+    assert report.shape_failure(_reason(shape.value)) == (name, "(None, 10)", "(7, 12)")
+    with pytest.raises(ShapeCheckError) as rank:
+        check_shape(np.zeros((7, 4, 26, 26)), (7, 2704), name=name, hint=hint)
+    assert report.shape_failure(_reason(rank.value)) == (name, "(7, 2704)", "(7, 4, 26, 26)")
+    with pytest.raises(ShapeCheckError) as value:
+        check_equal(8, 16, name, hint=hint)
+    assert report.shape_failure(_reason(value.value)) == (name, "16", "8")
+    layer = Failure(name, "Linear", "(*, 2704)", (7, 4, 26, 26), RuntimeError("mat1 and mat2"))
+    wrapped = ShapeCheckError(f"model: with input (7, 1, 28, 28) the forward pass failed: {layer} "
+                              "(RuntimeError: mat1 and mat2)")
+    assert report.shape_failure(_reason(wrapped)) == (
+        f"model: with input (7, 1, 28, 28) the forward pass failed: layer {name} (Linear)", "(*, 2704)",
+        "(7, 4, 26, 26)")
+
+
+def test_feedback_grades_come_through_nbgraders_getgrades():
+    """ShippedGetGrades runs nbgrader's GetGrades.preprocess on the grades the coordinator read
+    back from the gradebook; the page renders with nbgrader's feedback template."""
+    from autograder.nbgrader_compat import ShippedGetGrades
+    from autograder.notebook.feedback import render_feedback
+    from autograder.tasks import FeedbackTask, NotebookResult, Status, TestResult
+    test = nbformat.v4.new_code_cell("assert True", metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "points": 2, "grade_id": "t", "schema_version": 3}})
+    answer = nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {
+        "grade": False, "solution": True, "locked": False, "grade_id": "a", "schema_version": 3}})
+    nb = nbformat.v4.new_notebook(cells=[answer, test])
+    data = {"grades": {"t": {"score": 1.5, "max_score": 2.0}}, "comments": {"a": "seen by hand"},
+            "score": 1.0, "max_score": 2.0, "late_penalty": 0.5}
+    resources = {"nbgrader": {"student": "s", "assignment": "a1", "notebook": "nb", "db_url": "shipped://"}}
+    graded, resources = ShippedGetGrades(data=data).preprocess(nbformat.from_dict(nb), resources)
+    assert graded.cells[1].metadata.nbgrader["score"] == 1.5 and graded.cells[1].metadata.nbgrader["points"] == 2.0
+    assert graded.cells[0].metadata.nbgrader["comment"] == "seen by hand"
+    assert (resources["nbgrader"]["score"], resources["nbgrader"]["max_score"],
+            resources["nbgrader"]["late_penalty"]) == (1.0, 2.0, 0.5)
+    result = NotebookResult("s", "a1", "nb", Status.GRADED, notebook_json=nbformat.writes(nb),
+                            tests=[TestResult("t", 1.5, 2.0, "partial credit: 1.5 of 2")])
+    page = render_feedback(FeedbackTask(result, data, {}))
+    assert "Autograder feedback: nb" in page.html and "seen by hand" in page.html

@@ -30,18 +30,14 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
 import nbformat
 import pytest
+from services import http_status, run_jupyterlab
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE = Path(os.environ.get("BROWSER_TEST_COURSE", REPO))
@@ -109,20 +105,6 @@ def other_exercise_tests(nb, answer_index: int) -> list[str]:
 
 # --------------------------------------------------------------------------- server
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str, timeout: float = 5) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
-
-
 @pytest.fixture(scope="module")
 def chromium() -> str:
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
@@ -149,75 +131,15 @@ def _serve(tmp_path_factory, flags: list):
     root = tmp / "root"
     shutil.copytree(release, root / ASSIGNMENT,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    port, token = _free_port(), uuid.uuid4().hex
     extra = [f"--LabApp.user_settings_dir={tmp / 'settings'}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}"]
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp / "runtime"))
     env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # kernels get an explicit oneDNN setting
     env.pop("COURSE_SHAPE_DOCTOR", None)
-    log_path = tmp / "jupyter.log"
-    cmd = [sys.executable, "-m", "tools.lab", *flags, "--root", str(root), "--port", str(port), "--token", token,
-           "--", *extra]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-
-    def log_tail(n: int = 40) -> str:
-        return "\n".join(log_path.read_text(errors="replace").splitlines()[-n:])
-
-    descendants = []
-    try:
-        deadline = time.monotonic() + SERVER_START_S
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"JupyterLab exited with {proc.returncode}:\n{log_tail()}")
-            try:
-                if _get(f"{base}/api/status?token={token}", timeout=2) == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"JupyterLab did not answer within {SERVER_START_S} s:\n{log_tail()}")
-            time.sleep(0.5)
-        yield {"base": base, "token": token, "root": root, "log": log_path, "log_tail": log_tail,
-               "proc": proc, "descendants": descendants}
-    finally:
-        _stop_server(proc, base, token)
-
-
-def _stop_server(proc: subprocess.Popen, base: str, token: str) -> None:
-    """Shut the server down: its kernels run in sessions of their own, so collect them first."""
-    import psutil
-
-    try:
-        children = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.Error:
-        children = []
-    if proc.poll() is None:
-        try:  # graceful: the server shuts its kernels down
-            req = urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST")
-            urllib.request.urlopen(req, timeout=5).close()
-            proc.wait(timeout=15)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=10)
-    for child in children:  # kernels left behind by a server that did not shut down cleanly
-        try:
-            if child.is_running():
-                child.kill()
-        except psutil.Error:
-            pass
+    command = lambda port, token: [sys.executable, "-m", "tools.lab", *flags, "--root", str(root), "--port",
+                                   str(port), "--token", token, "--", *extra]
+    with run_jupyterlab(command, REPO, env, tmp / "jupyter.log", timeout=SERVER_START_S) as lab:
+        yield {"base": lab.base, "token": lab.token, "root": root, "log": lab.log, "log_tail": lab.log_tail,
+               "proc": lab.proc}
 
 
 # --------------------------------------------------------------------------- browser helpers
@@ -443,7 +365,7 @@ def test_lab_has_validate_and_no_exchange_extensions(lab):
     with urllib.request.urlopen(f"{base}/nbgrader_version?version=0.9.6&token={token}", timeout=10) as r:
         assert json.load(r) == {"success": True}, "nbgrader's validate server extension is not answering"
     for endpoint in ("assignments", "courses", "formgrader"):
-        assert _get(f"{base}/{endpoint}?token={token}") == 404, f"/{endpoint} is still served to learners"
+        assert http_status(f"{base}/{endpoint}?token={token}") == 404, f"/{endpoint} is still served to learners"
     config = _page_config(base, token)
     disabled = config["disabledExtensions"]
     for plugin in ("@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list", *INSTRUCTOR_PLUGINS):
@@ -455,7 +377,7 @@ def test_lab_has_validate_and_no_exchange_extensions(lab):
 def test_instructor_lab_shows_formgrader_and_create_assignment(instructor_lab):
     """`make lab-instructor`: the formgrader is served and its Lab plugins are on."""
     base, token = instructor_lab["base"], instructor_lab["token"]
-    assert _get(f"{base}/formgrader?token={token}", timeout=30) == 200
+    assert http_status(f"{base}/formgrader?token={token}", timeout=30) == 200
     disabled = _page_config(base, token)["disabledExtensions"]
     assert not [p for p in INSTRUCTOR_PLUGINS if p in disabled], disabled
     assert "@jupyter/nbgrader:assignment-list" in disabled  # still no exchange

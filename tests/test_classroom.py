@@ -1,8 +1,8 @@
 """A classroom on real services: the nbgrader exchange between Unix users, a PostgreSQL gradebook,
 a Dask cluster started from the command line, and the formgrader in a browser.
 
-Every test starts its own services and stops them itself, on loopback addresses and Unix sockets
-only, and drives them through command lines (`nbgrader ...`, `python -m autograder ...`,
+Every test starts its own services (tests/services.py: the `postgres` and `dask_cluster` fixtures,
+JupyterLab) and stops them itself, on loopback addresses and Unix sockets only, and drives them through command lines (`nbgrader ...`, `python -m autograder ...`,
 `dask scheduler` / `dask worker`, `initdb` / `pg_ctl`), never through the grader's internals.
 They use the sample class's cheap fixture assignment (sample_class/source/90-mini-shapes) and its
 generated submissions: ada answers everything correctly, cleo partly, dev wrongly
@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import glob
 import json
 import os
 import pwd
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -34,6 +32,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from services import clean_env as _env
+from services import run_jupyterlab, stop
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "sample_class"
@@ -48,22 +48,6 @@ pytestmark = [pytest.mark.classroom, pytest.mark.xdist_group("classroom")]
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _env(home: str | None = None, user: str | None = None, **extra) -> dict:
-    """A clean environment for a command (as another user when `user` is given): the venv's bin first."""
-    env = {
-        "PATH": f"{VENV_BIN}{os.pathsep}/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-        "LANG": "C.UTF-8",
-        "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow", "MPLBACKEND": "Agg",
-        "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "0"),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "HOME": home or os.environ.get("HOME", "/root"),
-    }
-    if user:
-        env.update(USER=user, LOGNAME=user)
-    env.update(extra)
-    return env
-
 
 def run(cmd, cwd, user: str | None = None, env: dict | None = None, check=True, timeout=600,
         what: str | None = None) -> subprocess.CompletedProcess:
@@ -84,12 +68,6 @@ def run(cmd, cwd, user: str | None = None, env: dict | None = None, check=True, 
         raise AssertionError(f"{what or ' '.join(map(str, cmd))} failed (exit {proc.returncode}"
                              f"{' as ' + user if user else ''}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
     return proc
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_course(folder: Path, students: list[str], assignments=(MINI,), db: str | None = None) -> Path:
@@ -354,41 +332,11 @@ def _per_assignment(rows: dict) -> dict:
 
 # --------------------------------------------------------------------------- 2. PostgreSQL
 
-def _pg_bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(p.split("/")[4]))
-    path = found[-1] if found else shutil.which(name)
-    if not path:
-        pytest.fail(f"PostgreSQL's {name} was not found: install Debian's postgresql "
-                    f"(`make system`, or apt-get install postgresql)")
-    return path
-
-
 @pytest.fixture(scope="module")
-def postgres(unix_users):
-    """A throwaway PostgreSQL server: initdb in a temp folder, run by a Unix user made for it
-    (PostgreSQL refuses to run as root), on 127.0.0.1 and a Unix socket in that folder only."""
-    owner = unix_users("p")
-    folder = Path(tempfile.mkdtemp(prefix="classroom-pg-", dir="/tmp"))
-    pw = pwd.getpwnam(owner)
-    os.chown(folder, pw.pw_uid, pw.pw_gid)
-    port = free_port()
-    data, log = folder / "data", folder / "server.log"
-    run([_pg_bin("initdb"), "--pgdata", data, "--username", "grader", "--auth", "trust", "--encoding", "UTF8"],
-        cwd=folder, user=owner, what="initdb")
-    started = run([_pg_bin("pg_ctl"), "start", "--pgdata", data, "--log", log, "--wait", "--timeout", "60",
-                   "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"],
-                  cwd=folder, user=owner, check=False, what="pg_ctl start")
-    try:
-        assert started.returncode == 0, (f"PostgreSQL did not start (pg_ctl exit {started.returncode}):\n"
-                                         f"{started.stdout}{started.stderr}\n"
-                                         f"{log.read_text()[-3000:] if log.exists() else ''}")
-        run([_pg_bin("createdb"), "--host", "127.0.0.1", "--port", port, "--username", "grader", "gradebook"],
-            cwd=folder, user=owner, what="createdb")
-        yield f"postgresql://grader@127.0.0.1:{port}/gradebook"
-    finally:
-        run([_pg_bin("pg_ctl"), "stop", "--pgdata", data, "--mode", "fast", "--wait"], cwd=folder, user=owner,
-            check=False)
-        shutil.rmtree(folder, ignore_errors=True)
+def service_user(shared_environment, unix_users):
+    """PostgreSQL and the Dask cluster (tests/services.py) run as Unix users of their own: PostgreSQL
+    refuses root, and workers that cannot read the course folders prove they need none of them."""
+    return unix_users
 
 
 def test_postgresql_gradebook_two_graders_at_once(reference, postgres, tmp_path):
@@ -414,89 +362,11 @@ def test_postgresql_gradebook_two_graders_at_once(reference, postgres, tmp_path)
 
 # --------------------------------------------------------------------------- 3. Dask cluster
 
-def _spawn(cmd, cwd, log: Path, user: str) -> subprocess.Popen:
-    pw = pwd.getpwnam(user)
-    with open(log, "wb") as fh:
-        return subprocess.Popen([str(c) for c in cmd], cwd=cwd, env=_env(str(cwd), user), stdout=fh,
-                                stderr=subprocess.STDOUT, start_new_session=True,
-                                user=pw.pw_uid, group=pw.pw_gid, extra_groups=[])
-
-
-def _kill_tree(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
-    """Stop a process we started, its session and every descendant (kernels run in their own)."""
-    import psutil
-
-    try:
-        family = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.Error:
-        family = []
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, sig)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=20)
-    for child in family:
-        with contextlib.suppress(psutil.Error):
-            child.kill()
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def dask_cluster(shared_environment, unix_users):
-    """`dask scheduler` and two `dask worker` processes, started from the venv's command line on
-    127.0.0.1 as a Unix user of their own, working in a folder of their own: the course folders
-    (under root's private pytest temp folder) are out of their reach, so grading on them proves
-    the workers need only the environment, never the course files."""
-    from distributed import Client
-
-    owner = unix_users("d")
-    pw = pwd.getpwnam(owner)
-    folder = Path(tempfile.mkdtemp(prefix="classroom-dask-", dir="/tmp"))
-    os.chown(folder, pw.pw_uid, pw.pw_gid)
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    dask = VENV_BIN / "dask"
-    procs = {"scheduler": _spawn([dask, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
-                                 folder, folder / "scheduler.log", owner)}
-    try:
-        for name in ("w1", "w2"):
-            work = folder / name
-            work.mkdir()
-            os.chown(work, pw.pw_uid, pw.pw_gid)
-            procs[name] = _spawn([dask, "worker", address, "--name", name, "--nthreads", "1", "--nworkers", "1",
-                                  "--host", "127.0.0.1", "--no-dashboard", "--local-directory", work],
-                                 work, folder / f"{name}.log", owner)
-        client = None
-        deadline = time.monotonic() + 120
-        while client is None:
-            try:
-                client = Client(address, timeout=10)
-                client.wait_for_workers(2, timeout=max(1, deadline - time.monotonic()))
-            except (OSError, TimeoutError) as error:
-                logs = "\n".join(f"--- {p.name}\n{p.read_text()[-1500:]}" for p in sorted(folder.glob("*.log")))
-                dead = {n: p.returncode for n, p in procs.items() if p.poll() is not None}
-                if time.monotonic() > deadline or dead:
-                    raise AssertionError(f"the Dask cluster at {address} did not come up with 2 workers "
-                                         f"({error}; exited: {dead}):\n{logs}") from None
-                if client is not None:
-                    client.close()
-                client = None
-                time.sleep(1)
-        yield {"address": address, "client": client, "procs": procs, "folder": folder}
-        client.close()
-    finally:
-        for proc in procs.values():
-            _kill_tree(proc)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def test_dask_cluster_scores_equal_local_run(reference, dask_cluster, tmp_path):
     course = make_course(tmp_path / "course", STUDENTS)
-    out = grade(course, [MINI], "--dask", dask_cluster["address"]).stdout
+    out = grade(course, [MINI], "--dask", dask_cluster.address).stdout
     assert "graded 3 submission(s) (6 notebooks)" in out, out
-    seen = dask_cluster["client"].run(lambda: (os.getcwd(), os.geteuid(), os.access(course, os.R_OK)))
+    seen = dask_cluster.client.run(lambda: (os.getcwd(), os.geteuid(), os.access(course, os.R_OK)))
     assert len(seen) == 2
     for cwd, uid, can_read in seen.values():
         assert uid != 0 and not can_read and str(course) not in cwd, (cwd, uid, can_read)
@@ -506,9 +376,9 @@ def test_dask_cluster_scores_equal_local_run(reference, dask_cluster, tmp_path):
 
 def test_dask_worker_killed_mid_run(reference, dask_cluster, tmp_path):
     """One worker dies mid-run: its task runs on the other, nothing is lost or saved twice."""
-    client, procs = dask_cluster["client"], dask_cluster["procs"]
+    client, procs = dask_cluster.client, dask_cluster.procs
     course = make_course(tmp_path / "course", STUDENTS)
-    grader = grade(course, [MINI], "--dask", dask_cluster["address"], popen=True)
+    grader = grade(course, [MINI], "--dask", dask_cluster.address, popen=True)
     victim, busy_since, lost = None, None, []
     deadline = time.monotonic() + 300
     while victim is None:
@@ -521,7 +391,7 @@ def test_dask_worker_killed_mid_run(reference, dask_cluster, tmp_path):
             addr, lost = next(iter(processing.items()))
             name = client.scheduler_info()["workers"][addr]["name"]
             victim = next(n for n in ("w1", "w2") if str(name).startswith(n))
-            _kill_tree(procs[victim], signal.SIGKILL)
+            stop(procs[victim], signal.SIGKILL)
         time.sleep(0.5)
     print(f"killed worker {victim} {time.monotonic() - busy_since:.1f} s into its task(s) {list(lost)}")
     out = grader.communicate(timeout=900)[0]
@@ -556,30 +426,12 @@ def instructor_lab(tmp_path):
     course = make_course(tmp_path / "course", ["ada", "ivan"])
     (course / "submitted" / "ivan" / MINI / f"{MINI}-numpy.ipynb").unlink()  # only the flagged one
     grade(course, [MINI], "--jobs", "2")
-    port, token = free_port(), uuid.uuid4().hex
     config = launcher.write_config(tmp_path / "jupyter-config", instructor=True)
     env = launcher.environment(_env(str(tmp_path), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime")), config)
-    cmd = launcher.command(course, port, token, [f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
-                                                 f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"])
-    log = tmp_path / "jupyter.log"
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen(cmd, cwd=course, env=env, stdout=fh, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        import urllib.request
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, f"JupyterLab exited ({proc.returncode}):\n{log.read_text()[-3000:]}"
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{base}/formgrader?token={token}", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            assert time.monotonic() < deadline, f"the formgrader did not answer in 90 s:\n{log.read_text()[-3000:]}"
-            time.sleep(0.5)
-        yield {"base": base, "token": token, "course": course}
-    finally:
-        _kill_tree(proc)
+    extra = [f"--LabApp.user_settings_dir={tmp_path / 'settings'}", f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"]
+    with run_jupyterlab(lambda port, token: launcher.command(course, port, token, extra), course, env,
+                        tmp_path / "jupyter.log", ready="/formgrader", timeout=90) as lab:
+        yield {"base": lab.base, "token": lab.token, "course": course}
 
 
 def test_formgrader_manual_grade_in_browser(instructor_lab, tmp_path):

@@ -8,7 +8,7 @@ Grades the same sample-class submissions five ways, each in a fresh copy of the 
 1. plain `nbgrader autograde` + `nbgrader generate_feedback`, serial (the baseline);
 2. `python -m autograder grade --jobs 1` and 3. `--jobs 2`;
 4. `--dask tcp://127.0.0.1:PORT` with one and 5. two `dask worker --nthreads 1` processes
-   started from the command line, as the classroom test does.
+   started from the command line by tests/services.py, as for the classroom test.
 
 Then it times the coordinator's share that cannot be spread over workers: writing one
 submission's grades into the gradebook (nbgrader's Gradebook API, the same rows `autograde`
@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,12 +39,6 @@ def _load() -> str:
     return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _run(cmd, cwd, cpu: list | None = None) -> float:
     """Seconds `cmd` took; appends its CPU seconds (its own and its children's) to `cpu`."""
     import resource
@@ -58,46 +51,6 @@ def _run(cmd, cwd, cpu: list | None = None) -> float:
     if cpu is not None:
         cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return time.perf_counter() - start
-
-
-class DaskCluster:
-    """`dask scheduler` and `workers` x `dask worker --nthreads 1` on 127.0.0.1, stopped on exit."""
-
-    def __init__(self, workers: int, folder: Path):
-        self.address = f"tcp://127.0.0.1:{_free_port()}"
-        self.workers, self.folder, self.procs = workers, folder, []
-
-    def _spawn(self, *args):
-        log = open(self.folder / f"dask-{len(self.procs)}.log", "wb")
-        self.procs.append(subprocess.Popen([str(BIN / "dask"), *map(str, args)], cwd=self.folder, stdout=log,
-                                           stderr=subprocess.STDOUT, start_new_session=True))
-
-    def __enter__(self):
-        from distributed import Client
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._spawn("scheduler", "--host", "127.0.0.1", "--port", self.address.rsplit(":", 1)[1], "--no-dashboard")
-        for i in range(self.workers):
-            self._spawn("worker", self.address, "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard",
-                        "--local-directory", self.folder / f"w{i}")
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with Client(self.address, timeout=10) as client:
-                    client.wait_for_workers(self.workers, timeout=30)
-                return self
-            except (OSError, TimeoutError):
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"the Dask cluster at {self.address} did not come up; logs in {self.folder}")
-                time.sleep(1)
-
-    def __exit__(self, *exc):
-        import signal
-        for proc in reversed(self.procs):
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=20)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(proc.pid, signal.SIGKILL)
 
 
 def measure(name: str, course: Path, cmds: list, notebooks: int) -> dict:
@@ -163,6 +116,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from sample_class import demo
+    from tests.services import run_dask_cluster  # the classroom test's cluster, started the same way
 
     expected = demo.expected_manifest()
     a, students = args.assignment, args.students.split(",")
@@ -189,7 +143,7 @@ def main(argv=None) -> int:
             data["runs"].append(measure(f"autograder, {jobs} local job(s)", fresh(f"local{jobs}"),
                                         [grade + ["--jobs", str(jobs)]], notebooks))
         for workers in (1, 2):
-            with DaskCluster(workers, Path(tmp) / f"dask{workers}") as cluster:
+            with run_dask_cluster(workers) as cluster:
                 data["runs"].append(measure(f"autograder, {workers} Dask worker(s) (dask CLI)", fresh(f"dask{workers}"),
                                             [grade + ["--dask", cluster.address]], notebooks))
         data["gradebook_save_s"] = gradebook_save_seconds(fresh("gradebook"), a)

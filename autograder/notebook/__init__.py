@@ -16,7 +16,7 @@ import time
 import traceback
 import warnings
 
-from ..models import NotebookResult, NotebookTask, zero_tests
+from ..tasks import NotebookResult, NotebookTask, Status, zero_tests
 from .execute import execute
 from .feedback import render_feedback
 from .job import Job
@@ -34,7 +34,7 @@ def grade_notebook(task: NotebookTask) -> NotebookResult:
     """Never raises: a problem with the submission or with grading becomes the result's status."""
     warnings.filterwarnings("ignore", module="nbformat")  # reported as notes instead
     start = time.perf_counter()
-    result = NotebookResult(task.student, task.assignment, task.notebook, "graded",
+    result = NotebookResult(task.student, task.assignment, task.notebook, Status.GRADED,
                             notes=list(task.notes))
     job = Job(task, result)
     steps = result.stats.setdefault("steps", {})
@@ -46,10 +46,10 @@ def grade_notebook(task: NotebookTask) -> NotebookResult:
             finally:
                 steps[step.__name__] = time.perf_counter() - t0
     except InvalidNotebook as error:
-        result.status, result.message = "invalid", str(error)
+        result.status, result.message = Status.INVALID, str(error)
         result.tests = zero_tests(task.instructor, str(error))
     except Exception as error:  # a grader bug must not lose the rest of the class
-        result.status = "error"
+        result.status = Status.ERROR
         result.message = f"grader error: {type(error).__name__}: {error}"
         result.notes.append(traceback.format_exc(limit=8))
         result.tests = zero_tests(task.instructor, result.message)
@@ -64,13 +64,13 @@ def warm_up(course_config=None) -> None:
     compile the feedback templates, so that no task pays for it. Nothing from the students'
     world (torch, tensorflow) is imported here."""
     from .. import sandbox
-    from ..models import FeedbackTask
+    from ..tasks import FeedbackTask
     from .review import scan_source
     sandbox.remove_stale()
     sandbox.detect()
     sandbox.home_skeleton()
     scan_source("x = 1\n")  # IPython's input transformer, imported on first use
     if course_config is not None:
-        render_feedback(FeedbackTask(NotebookResult("warm-up", "warm-up", "warm-up", "graded"),
+        render_feedback(FeedbackTask(NotebookResult("warm-up", "warm-up", "warm-up", Status.GRADED),
                                      {"grades": {}, "comments": {}, "score": 0, "max_score": 0,
                                       "late_penalty": 0}, course_config))

@@ -32,8 +32,8 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer, List
 
 from ..config import HELPER_PACKAGES, kernel_env
-from ..models import CHECK_FAILED, KERNEL_DIED, NOT_RUN
 from ..sandbox import detect, sandboxed_kernel_manager
+from ..tasks import CHECK_FAILED, KERNEL_DIED, NOT_RUN
 from . import guard
 
 GUARD_TIMEOUT = 30  # seconds the pre-test guard may take, whatever the cell timeout
@@ -41,8 +41,8 @@ GUARD_TIMEOUT = 30  # seconds the pre-test guard may take, whatever the cell tim
 
 def execute(job) -> None:
     task, result = job.task, job.result
-    limits = task.limits
-    protections = detect(task.settings.use_bwrap, task.settings.use_cgroup)
+    limits = task.options.limits
+    protections = detect(task.options.use_bwrap, task.options.use_cgroup)
     result.sandbox = protections.label
     kernel_name = (job.nb.metadata.get("kernelspec") or {}).get("name") or "python3"
     try:

@@ -17,23 +17,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import time
 
 import nbformat
-import nbgrader
-from nbconvert.exporters import HTMLExporter
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader import utils as nbutils
-from traitlets.config import Config
 
-from ..models import FeedbackPage, FeedbackTask, NotebookResult
-from ..nbgrader_compat import ShippedGetGrades, clear_hidden_tests
-
-NBGRADER_DIR = os.path.dirname(nbgrader.__file__)
-TEMPLATES = os.path.join(NBGRADER_DIR, "server_extensions", "formgrader", "templates")
-BOOTSTRAP_CSS = os.path.join(NBGRADER_DIR, "server_extensions", "formgrader", "static", "node_modules",
-                             "bootstrap", "dist", "css")
+from ..tasks import FeedbackPage, FeedbackTask, NotebookResult, Status
+from ..nbgrader_compat import ShippedGetGrades, clear_hidden_tests, feedback_exporter
 
 
 def _hide_hidden_tests(nb) -> None:
@@ -62,7 +52,7 @@ def summary_markdown(result: NotebookResult) -> str:
         rows.append(f"| `{t.grade_id}` | {score} / {t.max_score:g} | {mark} "
                     f"{html.escape(t.reason).replace('|', '&#124;')} |")
     parts = [f"## Autograder feedback: {result.notebook}", "", *rows, ""]
-    if result.status != "graded":
+    if result.status != Status.GRADED:
         parts += [f"**This notebook could not be graded:** {html.escape(result.message)}", ""]
     if result.notes:
         parts += ["**Notes from the grader:**", ""] + [f"- {html.escape(n.splitlines()[0])}" for n in result.notes] + [""]
@@ -75,19 +65,11 @@ def summary_markdown(result: NotebookResult) -> str:
 _EXPORTERS = {}
 
 
-def _exporter(course_config) -> HTMLExporter:
+def _exporter(course_config):
     """One exporter per config and worker: building one recompiles the templates (~0.35 s)."""
     key = json.dumps(course_config, sort_keys=True, default=str)
     if key not in _EXPORTERS:
-        config = Config(course_config)
-        config.Exporter.default_preprocessors = []
-        if "template_name" not in config.HTMLExporter:
-            config.HTMLExporter.template_name = "feedback"
-        config.HTMLExporter.extra_template_basedirs = [TEMPLATES]
-        config.HTMLExporter.extra_template_paths = [BOOTSTRAP_CSS]
-        exporter = HTMLExporter(config=config)
-        exporter.register_preprocessor(CSSHTMLHeaderPreprocessor(config=config), enabled=True)
-        _EXPORTERS[key] = exporter
+        _EXPORTERS[key] = feedback_exporter(course_config)
     return _EXPORTERS[key]
 
 
@@ -102,7 +84,8 @@ def render_feedback(task: FeedbackTask) -> FeedbackPage:
     _hide_hidden_tests(nb)
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(summary_markdown(result)))
     resources = {"nbgrader": {"student": result.student, "assignment": result.assignment,
-                              "notebook": result.notebook}, "unique_key": result.notebook}
+                              "notebook": result.notebook, "db_url": "shipped://"},
+                 "unique_key": result.notebook}
     nb, resources = ShippedGetGrades(data=task.gradebook).preprocess(nb, resources)
     body, _ = _exporter(task.config).from_notebook_node(nb, resources=resources)
     return FeedbackPage(body, time.perf_counter() - start)

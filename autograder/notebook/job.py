@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from traitlets.config import Config
 
-from ..models import NotebookResult, NotebookTask
+from ..tasks import NotebookResult, NotebookTask
 
 
 @dataclass
@@ -21,7 +21,7 @@ class Job:
         config = copy.deepcopy(Config(self.task.config))
         # The limits win over the course config: nbclient re-reads the config when it starts, so a
         # constructor argument alone would be undone.
-        config.Execute.timeout = self.task.limits.cell_timeout
+        config.Execute.timeout = self.task.options.limits.cell_timeout
         config.Execute.raise_on_iopub_timeout = False
         config.OverwriteCells.setdefault("add_missing_cells", True)  # a deleted test cell still runs
         self.config = config

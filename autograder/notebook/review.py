@@ -16,7 +16,7 @@ from ..instructor import python_source
 
 
 def review(job) -> None:
-    if not job.task.settings.flag_review:
+    if not job.task.options.flag_review:
         return
     for cell in student_editable_cells(job.nb):
         for finding in scan_source(cell.source, HELPER_PACKAGES, job.task.instructor.helper_names):

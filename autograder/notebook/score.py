@@ -8,7 +8,7 @@ import re
 import nbformat
 from nbgrader import utils as nbutils
 
-from ..models import GRADER_ERRORS, TestResult
+from ..tasks import GRADER_ERRORS, TestResult
 from ..nbgrader_compat import after_execute_steps
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")

@@ -1,4 +1,5 @@
-"""The data that crosses between the coordinator and the workers (pickled, so plain dataclasses).
+"""The tasks the coordinator sends to workers and the results they send back (pickled, so plain
+dataclasses), with what a worker is told (WorkerOptions) and how a notebook ended (Status).
 
     NotebookTask   -> worker -> NotebookResult     (grade phase)
     FeedbackTask   -> worker -> FeedbackPage       (feedback phase)
@@ -6,9 +7,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-from .config import Limits, Settings
+from .config import Limits
 from .instructor import InstructorNotebook
+
+
+class Status(StrEnum):
+    """How grading a notebook ended. A str, so the regrade record's JSON and expected.json hold
+    the plain words."""
+    GRADED = "graded"  # executed and scored (its tests may still fail)
+    INVALID = "invalid"  # not gradable as submitted (not a notebook, corrupted metadata): all zero
+    ERROR = "error"  # the grader failed on it: all zero, reported as a grader problem
 
 # Error outputs the grader itself adds to cells; their text is the test's reason.
 KERNEL_DIED = "KernelDied"  # the cell in which the kernel stopped
@@ -35,6 +45,16 @@ def zero_tests(instructor: InstructorNotebook, reason: str) -> list:
             for g in instructor.grade_ids]
 
 
+@dataclass(frozen=True)
+class WorkerOptions:
+    """Exactly what a worker reads of the run's choices: this assignment's limits and the switches
+    of the sandbox and the static review (the rest of Settings is the coordinator's)."""
+    limits: Limits
+    use_bwrap: bool = True
+    use_cgroup: bool = True
+    flag_review: bool = True
+
+
 @dataclass
 class NotebookTask:
     student: str
@@ -44,8 +64,7 @@ class NotebookTask:
     content: bytes | None  # None: not submitted
     instructor: InstructorNotebook
     files: dict  # relative path -> bytes, placed next to the notebook
-    settings: Settings
-    limits: Limits  # this assignment's (settings.limits unless the assignment has its own)
+    options: WorkerOptions
     config: dict  # the course's nbgrader config
     env: dict  # the kernel environment decided where the run started (config.grader_env)
     notes: list = field(default_factory=list)  # from intake (e.g. a renamed file)
@@ -56,7 +75,7 @@ class NotebookResult:
     student: str
     assignment: str
     notebook: str
-    status: str  # graded | invalid | error
+    status: Status
     message: str = ""
     notebook_json: str | None = None
     tests: list = field(default_factory=list)
