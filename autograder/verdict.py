@@ -29,10 +29,10 @@ from nbgrader.preprocessors import SaveCells
 
 from course.texttable import format_rows
 
-from .config import Course, Limits, Settings, grader_env
+from .config import Course, Limits, grader_env
 from .instructor import InstructorNotebook, source_files, trusted_imports
 from .intake import grade_ids
-from .models import NotebookResult, NotebookTask
+from .tasks import NotebookResult, NotebookTask, Status, WorkerOptions
 from .notebook import grade_notebook
 
 NO_SOURCE = ("This checkout has no instructor notebooks (no {source}/ folder): that is how a graded "
@@ -56,7 +56,7 @@ class Verdict:
 
     @property
     def passed(self) -> bool:
-        return self.result.status == "graded" and all(t.passed for t in self.result.tests)
+        return self.result.status == Status.GRADED and all(t.passed for t in self.result.tests)
 
 
 # -- which notebook -------------------------------------------------------------------------------
@@ -136,10 +136,9 @@ def check(course: Course, path, limits: Limits | None = None, use_bwrap: bool = 
     instructor, files = instructor_notebook(course, source, assignment)
     # The limits of `python -m autograder grade`: its per-cell time is the course config's.
     limits = limits or Limits(cell_timeout=int(course.config.Execute.get("timeout", 120) or 120))
-    settings = Settings(jobs=1, limits=limits, use_bwrap=use_bwrap, use_cgroup=use_cgroup,
-                        flag_review=False, feedback=False, progress=False, quiet=True)
+    options = WorkerOptions(limits, use_bwrap=use_bwrap, use_cgroup=use_cgroup, flag_review=False)
     task = NotebookTask("self-check", assignment, instructor.name, path.name, content, instructor, files,
-                        settings, limits, course.config, grader_env(course.env))
+                        options, course.config, grader_env(course.env))
     result = grade_notebook(task)
     return Verdict(path, modified, assignment, result, headings(source), time.perf_counter() - start)
 
@@ -151,7 +150,7 @@ def format_verdict(v: Verdict) -> str:
     lines = [f"Graded {v.path} as saved at {when} (unsaved changes in an open editor are not included),",
              f"as {r.notebook} of {v.assignment}, by the course's grader with the hidden tests "
              f"(sandbox: {r.sandbox or 'none'}), in {v.seconds:.1f} s.", ""]
-    if r.status != "graded":
+    if r.status != Status.GRADED:
         lines.append(f"Could not be graded: {r.message}")
     rows = [(v.exercises.get(t.grade_id, ""), t.grade_id, f"{t.score or 0:g} / {t.max_score:g}",
              "passed" if t.passed else "FAILED") for t in r.tests]
