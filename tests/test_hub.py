@@ -361,6 +361,20 @@ def _login(page, hub: Hub, user: str, password: str) -> None:
     page.locator("#login_submit").click()
 
 
+def _overwrite_if_asked(page):
+    """JupyterLab asks before saving over a file whose time on disk is newer than the one it opened
+    (seen on a loaded machine right after a fetch wrote the notebook); the student's typed answer is
+    what must be saved, so answer Overwrite when, and only when, it asks."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    asked = page.locator(".jp-Dialog", has_text="File Changed")
+    try:
+        asked.wait_for(state="visible", timeout=5000)
+    except PlaywrightTimeout:
+        return
+    asked.locator("button", has_text="Overwrite").click()
+    asked.wait_for(state="hidden")
+
+
 def test_term_in_the_browser(class_hub):
     """Two students log in on the hub's page, fetch in the Assignments tab, answer, Validate, submit;
     the instructor collects, grades (sandboxed) and releases feedback; each student reads their own."""
@@ -412,6 +426,7 @@ def test_term_in_the_browser(class_hub):
                 page.keyboard.press("Delete")
                 page.keyboard.insert_text(answer)
                 page.keyboard.press("Control+s")
+                _overwrite_if_asked(page)
                 validate = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .validate-button")
                 validate.click()
                 dialog = page.locator(".jp-Dialog")
