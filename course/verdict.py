@@ -15,7 +15,6 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-import nbformat
 
 NO_CHECKOUT = ("%check grades the course's own notebooks in a checkout of the course (with its "
                "autograder and source/ folder); this kernel's `course` package comes from {where}, "
@@ -47,6 +46,7 @@ def unsaved_inputs(path: Path, inputs) -> list:
     """The kernel's last code inputs (other than %check) that no cell of the saved file holds:
     signs that the file is older than what the learner ran."""
     try:
+        import nbformat  # here, not at import: nbformat's schema library sets a logger's level
         saved = {c.source.strip() for c in nbformat.read(str(path), as_version=4).cells
                  if c.cell_type == "code"}
     except Exception:  # not readable as a notebook: the grader will say why

@@ -68,8 +68,9 @@ def test_check_gives_points_pass_fail_and_the_hidden_tests_verdict(checked):
     assert rows == [["Exercise 1", "ex1-batch-first-test", "0 / 3", "FAILED"],
                     ["Exercise 2", "ex2-table-to-sequences-test", "2 / 2", "passed"],
                     ["Exercise 3", "ex3-bidirectional-head-test", "3 / 3", "passed"],
-                    ["Train it", "train-bidirectional-test", "2 / 2", "passed"]], out
-    assert "total: 7 / 10 points" in out
+                    ["Train it", "train-bidirectional-test", "2 / 2", "passed"],
+                    ["Self-check", "self-check-test", "1 / 1", "passed"]], out
+    assert "total: 8 / 11 points" in out
     failure = next(ln for ln in out.splitlines() if ln.startswith("- Exercise 1 (ex1-batch-first-test): "))
     assert "ShapeCheckError: " in failure and re.search(r"expected \d+, got \d+", failure), failure
     assert "### BEGIN HIDDEN TESTS" not in out and "def _" not in out  # no test code shown
