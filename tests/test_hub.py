@@ -169,7 +169,7 @@ BAD_ROSTERS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_ROSTERS))
-def test_bad_roster_names_the_line_and_creates_nothing(case, root, accounts, tmp_path):
+def test_bad_roster_names_the_line_and_creates_nothing(case, root, shared_environment, accounts, tmp_path):
     tag = f"hubr{uuid.uuid4().hex[:4]}"
     rows, pattern = BAD_ROSTERS[case]
     rows = [tuple(c.format(t=tag, T=tag.upper()) for c in r) for r in rows]
@@ -184,7 +184,7 @@ def test_bad_roster_names_the_line_and_creates_nothing(case, root, accounts, tmp
     assert not exists(f"{tag}g")
 
 
-def test_user_with_another_role_is_refused(root, accounts, tmp_path):
+def test_user_with_another_role_is_refused(root, shared_environment, accounts, tmp_path):
     """An existing account in the instructors' group listed as a student: refused, nothing made."""
     tag = f"hubr{uuid.uuid4().hex[:4]}"
     for group in GROUPS:
