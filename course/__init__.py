@@ -9,12 +9,13 @@ notebook never imports TensorFlow and the reverse:
 """
 from . import doctor as _doctor
 from .checks import (ShapeCheckError, check_at_least, check_at_most, check_equal, check_loss_fell,
-                     check_shape, check_true, needs)
+                     check_predictions, check_shape, check_true, needs)
 from .errors import ExpectationFailed, expect_error, expect_warning
 from .shapes import format_shape, shape_in_message, shape_matches, shape_of
 
 __all__ = ["expect_error", "expect_warning", "ExpectationFailed", "check_shape", "check_equal",
-           "check_true", "check_loss_fell", "check_at_least", "check_at_most", "ShapeCheckError", "needs",
+           "check_true", "check_predictions", "check_loss_fell", "check_at_least", "check_at_most",
+           "ShapeCheckError", "needs",
            "shape_of", "format_shape", "shape_matches", "shape_in_message"]
 
 

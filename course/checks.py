@@ -65,6 +65,52 @@ def needs(*names: str, cell: str = "the cell above") -> None:
                               "run it and read its error; the shape doctor under it explains the shapes")
 
 
+def _as_dims(value: Any):
+    """A predicted shape as a tuple of ints/None, or None when it is not one."""
+    if isinstance(value, (str, bytes)) or value is None:
+        return None
+    try:
+        dims = shape_of(value) if hasattr(value, "shape") else tuple(value)
+        return tuple(None if d is None else int(d) for d in dims)
+    except (TypeError, ValueError):
+        return None
+
+
+def check_predictions(predictions: dict, real_shapes: dict, out=print) -> None:
+    """The self-check: compare a learner's predicted shapes with the real ones, question by question.
+
+    `predictions` maps each question's key to a shape (tuple, list, torch.Size, TensorShape);
+    `real_shapes` maps the same keys to (what the question asks, the real shape), computed by the
+    framework in the test cell. Prints one line per question, then fails once, naming every
+    question that is missing or wrong with both shapes.
+
+    >>> check_predictions({"a": (8, 576)}, {"a": ("Flatten on (8, 16, 6, 6)", (8, 576))})
+    """
+    if not isinstance(predictions, dict):
+        raise ShapeCheckError(f"the predictions must be a dict of question -> shape, got "
+                              f"{type(predictions).__name__}")
+    wrong = []
+    width = max(len(f"{key}: {what}") for key, (what, _) in real_shapes.items())
+    for key, (what, real) in real_shapes.items():
+        real = shape_of(real)
+        given = predictions.get(key)
+        guess = _as_dims(given)
+        if given is None:
+            verdict, problem = "no prediction", "no prediction"
+        elif guess is None:
+            verdict = problem = f"not a shape: {given!r} (write a tuple of whole numbers)"
+        else:
+            verdict = "right" if guess == real else "WRONG"
+            problem = None if guess == real else VALUE_MISMATCH.format(
+                what="predicted shape", expected=format_shape(real), got=format_shape(guess))
+        out(f"{f'{key}: {what}':<{width}}  real {format_shape(real)}: {verdict}"
+            + (f", you said {format_shape(guess)}" if verdict == "WRONG" else ""))
+        if problem:
+            wrong.append(f"{key} ({what}): {problem}")
+    check_true(not wrong, f"{len(wrong)} of {len(real_shapes)} predictions differ from the real "
+                          "shapes: " + "; ".join(wrong))
+
+
 def check_loss_fell(losses: Sequence[float], factor: float = 0.7, name: str = "training loss",
                     hint: str = "") -> None:
     """The mean of the last fifth of `losses` is below `factor` times the mean of the first fifth.

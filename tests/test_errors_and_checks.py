@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from course import (ExpectationFailed, ShapeCheckError, check_at_least, check_at_most, check_equal,
+                    check_predictions,
                     check_loss_fell, check_shape, check_true, expect_error, expect_warning)
 from course.errors import brief, key_lines
 from course.shapes import format_shape, missing_shapes, shape_in_message, shape_matches, shape_of
@@ -145,3 +146,29 @@ def test_needs_names_the_cell_that_did_not_finish():
 def test_texttable_aligns_columns_under_a_rule():
     from course.texttable import format_table
     assert format_table(("a", "bb"), [(1, 2), ("xxx", 4)]).splitlines() == ["a    bb", "---  --", "1    2", "xxx  4"]
+
+
+def test_check_predictions_passes_right_answers_in_any_shape_type():
+    lines = []
+    check_predictions({"a": [8, 576], "b": np.zeros((1, 3)).shape},
+                      {"a": ("Flatten on (8, 16, 6, 6)", (8, 576)), "b": ("a row", np.zeros((1, 3)))},
+                      out=lines.append)
+    assert len(lines) == 2 and all(line.endswith("right") for line in lines)
+
+
+@pytest.mark.parametrize("predictions,fragment", [
+    ({"a": (8, 575), "b": (1, 3)}, "a (Flatten on (8, 16, 6, 6)): predicted shape: expected (8, 576), got (8, 575)"),
+    ({"b": (1, 3)}, "a (Flatten on (8, 16, 6, 6)): no prediction"),
+    ({"a": "8, 576", "b": (1, 3)}, "not a shape: '8, 576'"),
+    ({"a": (8, 576), "b": (3, 1)}, "1 of 2 predictions differ"),
+])
+def test_check_predictions_names_each_wrong_question_with_both_shapes(predictions, fragment):
+    with pytest.raises(ShapeCheckError) as err:
+        check_predictions(predictions, {"a": ("Flatten on (8, 16, 6, 6)", (8, 576)), "b": ("a row", (1, 3))},
+                          out=lambda line: None)
+    assert fragment in str(err.value)
+
+
+def test_check_predictions_wants_a_dict():
+    with pytest.raises(ShapeCheckError, match="must be a dict of question -> shape, got list"):
+        check_predictions([(8, 576)], {"a": ("Flatten", (8, 576))})
