@@ -5,22 +5,26 @@ nbgrader's preprocessors open the gradebook themselves. On a worker there is non
 coordinator, `SharedSaveAutoGrades` uses the run's one open gradebook. The step lists are read
 from nbgrader's own `Autograde` converter, with these subclasses swapped in, so a preprocessor
 nbgrader adds to autograde is picked up here; the feedback page's exporter is the one nbgrader's
-`GenerateFeedback` sets up. Each subclass runs its parent's own `preprocess`; the only private call
+`GenerateFeedback` sets up; `generate_assignment_in_memory` runs `GenerateAssignment`'s own steps
+up to the gradebook. Each subclass runs its parent's own `preprocess`; the only private call
 left is ClearHiddenTests' `_remove_hidden_test_region`.
 """
 from __future__ import annotations
 
+import json
 import sys
 import threading
+from dataclasses import dataclass
 from contextlib import contextmanager
 from types import SimpleNamespace
 
 import nbformat
 from nbconvert.exporters import HTMLExporter
 from nbgrader.api import MissingEntry
-from nbgrader.converters import Autograde, GenerateFeedback
+from nbgrader import utils as nbutils
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 from nbgrader.preprocessors import (AssignLatePenalties, ClearHiddenTests, Execute, GetGrades,
-                                    OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+                                    OverwriteCells, OverwriteKernelspec, SaveAutoGrades, SaveCells)
 from traitlets import Any as AnyTrait
 from traitlets import Dict
 from traitlets.config import Config
@@ -248,3 +252,42 @@ def after_execute_steps() -> list:
     """nbgrader autograde's steps after Execute that need no gradebook."""
     steps = _autograde_default("autograde_preprocessors")
     return [cls for cls in steps[steps.index(Execute) + 1:] if cls not in GRADEBOOK_STEPS]
+
+
+# -- nbgrader generate_assignment, up to the gradebook -----------------------------------------------
+@dataclass
+class SavedCells:
+    """What nbgrader's SaveCells would write to the gradebook for one notebook."""
+    kernelspec: str
+    cells: list      # dicts: name, cell_type, locked, checksum, source
+    grade: dict      # grade_id -> {"max_score", "cell_type"}
+    solution: list   # grade_ids of solution cells
+    task: dict       # grade_id -> points
+
+
+def generate_assignment_in_memory(source, assignment: str, config) -> SavedCells:
+    """`nbgrader generate_assignment`'s own steps (read from its converter) up to SaveCells, run in
+    memory on one instructor notebook, and what SaveCells would record from the result (its
+    selection of cells, mirrored here: SaveCells writes straight to a gradebook)."""
+    nb = nbformat.read(str(source), as_version=nbformat.NO_CONVERT)
+    resources = {"nbgrader": {"notebook": source.stem, "assignment": assignment, "db_url": "none://"},
+                 "metadata": {"path": str(source.parent)}, "unique_key": source.stem}
+    steps = list(GenerateAssignment.class_traits()["preprocessors"].default())
+    for cls in steps[:steps.index(SaveCells)]:
+        nb, resources = cls(config=config)(nb, resources)
+    saved = SavedCells(json.dumps(nb.metadata.get("kernelspec", {})), [], {}, [], {})
+    for cell in nb.cells:
+        if not (nbutils.is_grade(cell) or nbutils.is_solution(cell) or nbutils.is_locked(cell)
+                or nbutils.is_task(cell)):
+            continue
+        meta = cell.metadata.nbgrader
+        name = meta["grade_id"]
+        if nbutils.is_grade(cell):
+            saved.grade[name] = {"max_score": float(meta["points"]), "cell_type": cell.cell_type}
+        if nbutils.is_solution(cell):
+            saved.solution.append(name)
+        if nbutils.is_task(cell):
+            saved.task[name] = float(meta["points"])
+        saved.cells.append(dict(name=name, cell_type=cell.cell_type, locked=nbutils.is_locked(cell),
+                                checksum=meta.get("checksum"), source=cell.source))
+    return saved

@@ -15,7 +15,6 @@ gets a message pointing to Validate instead.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import time
 from dataclasses import dataclass
@@ -24,14 +23,13 @@ from pathlib import Path
 
 import nbformat
 from nbgrader import utils as nbutils
-from nbgrader.converters import GenerateAssignment
-from nbgrader.preprocessors import SaveCells
 
 from course.texttable import format_rows
 
 from .config import Course, Limits, grader_env
 from .instructor import InstructorNotebook, source_files, trusted_imports
 from .intake import grade_ids
+from .nbgrader_compat import generate_assignment_in_memory
 from .tasks import NotebookResult, NotebookTask, Status, WorkerOptions
 from .notebook import grade_notebook
 
@@ -79,33 +77,12 @@ def find_source(course: Course, path: Path) -> tuple[str, Path]:
 
 
 def instructor_notebook(course: Course, source: Path, assignment: str) -> tuple[InstructorNotebook, dict]:
-    """What `nbgrader generate_assignment` would save to the gradebook for this notebook, and the
-    assignment's other files: its own steps (read from its converter) up to SaveCells, in memory."""
-    nb = nbformat.read(str(source), as_version=nbformat.NO_CONVERT)
-    resources = {"nbgrader": {"notebook": source.stem, "assignment": assignment, "db_url": "none://"},
-                 "metadata": {"path": str(source.parent)}, "unique_key": source.stem}
-    steps = list(GenerateAssignment.class_traits()["preprocessors"].default())
-    for cls in steps[:steps.index(SaveCells)]:
-        nb, resources = cls(config=course.config)(nb, resources)
-    # What SaveCells records, cell by cell.
-    grade, solution, task, cells = {}, [], {}, []
-    for cell in nb.cells:
-        if not (nbutils.is_grade(cell) or nbutils.is_solution(cell) or nbutils.is_locked(cell)
-                or nbutils.is_task(cell)):
-            continue
-        meta = cell.metadata.nbgrader
-        name = meta["grade_id"]
-        if nbutils.is_grade(cell):
-            grade[name] = {"max_score": float(meta["points"]), "cell_type": cell.cell_type}
-        if nbutils.is_solution(cell):
-            solution.append(name)
-        if nbutils.is_task(cell):
-            task[name] = float(meta["points"])
-        cells.append(dict(name=name, cell_type=cell.cell_type, locked=nbutils.is_locked(cell),
-                          checksum=meta.get("checksum"), source=cell.source))
-    kernelspec = json.dumps(nb.metadata.get("kernelspec", {}))  # as SaveCells stores it
+    """What `nbgrader generate_assignment` would save to the gradebook for this notebook (read in
+    memory by nbgrader_compat), and the assignment's other files."""
+    saved = generate_assignment_in_memory(source, assignment, course.config)
     original = nbformat.read(str(source), as_version=4)
-    return (InstructorNotebook(source.stem, kernelspec, cells, grade, solution, task, trusted_imports(original)),
+    return (InstructorNotebook(source.stem, saved.kernelspec, saved.cells, saved.grade, saved.solution,
+                               saved.task, trusted_imports(original)),
             source_files(source.parent, course.coursedir.ignore))
 
 

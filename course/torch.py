@@ -14,7 +14,7 @@ from torch import nn
 
 from .checks import ShapeCheckError, check_shape
 from .errors import brief
-from .shapes import format_shape, shape_of
+from .shapes import format_shape
 from .trace import Failure, Row, Trace, build_block as _build_block, call_failure_message
 from .training import TrainResult
 

@@ -64,9 +64,11 @@ def claim(course_dir: Path) -> None:
     marker.touch()
 
 
-def prepare(course_dir: Path, expected: dict, students=None) -> list:
+def prepare(course_dir: Path, expected: dict, students=None, notebooks=None) -> list:
     """Build the demo course folder and its gradebook; returns the assignments, in order.
-    `students` (assignment -> names) keeps only those submissions (for benchmarks)."""
+    `students` (assignment -> names) keeps only those submissions (for benchmarks and tests);
+    `notebooks` (a set of notebook names) keeps only those notebooks of each submission: the
+    others are then graded as not submitted, without a kernel."""
     from nbgrader.apps.api import NbGraderAPI
 
     from autograder.config import load_course
@@ -95,6 +97,10 @@ def prepare(course_dir: Path, expected: dict, students=None) -> list:
             if folder.name not in students or folder.parent.name not in students[folder.name]:
                 shutil.rmtree(folder)
         assignments = [a for a in assignments if a in students]
+    if notebooks is not None:
+        for path in sorted(course.folder("submitted").glob("*/*/*.ipynb")):
+            if path.stem not in notebooks:
+                path.unlink()
     return assignments
 
 
@@ -135,14 +141,14 @@ def _check_one(where, exp, result) -> list:
     return out
 
 
-def grade_sample_class(course_dir: Path, settings, out=sys.stdout, students=None) -> tuple:
+def grade_sample_class(course_dir: Path, settings, out=sys.stdout, students=None, notebooks=None) -> tuple:
     """Prepare the demo course in `course_dir`, collect the LMS download, grade every assignment
     in one stream of tasks, each with the sample class's limits for it (merged into
     `settings.limits` where those are still the defaults).
 
     Returns (course, {assignment: AssignmentRun}, {assignment: {student: {notebook:
     NotebookResult}}} covering everything graded so far), for printing or checking.
-    `students` (assignment -> names) grades only those submissions, as in `prepare`.
+    `students` (assignment -> names) and `notebooks` (names) grade only those, as in `prepare`.
     """
     from autograder.config import Limits, load_course
     from autograder.grade import grade
@@ -150,7 +156,7 @@ def grade_sample_class(course_dir: Path, settings, out=sys.stdout, students=None
     from autograder.store import Store
 
     expected = expected_manifest()
-    assignments = prepare(course_dir, expected, students)
+    assignments = prepare(course_dir, expected, students, notebooks)
     course = load_course(course_dir, f"sqlite:///{course_dir / 'gradebook.db'}")
     store = Store(course)
     try:

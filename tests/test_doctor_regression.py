@@ -369,7 +369,7 @@ COURSE_KERAS_LAYERS = {
 
 @pytest.mark.parametrize("kind", sorted(COURSE_KERAS_LAYERS))
 def test_every_course_keras_layer_has_an_expectation_with_axes(kind):
-    keras = pytest.importorskip("keras")
+    pytest.importorskip("keras")
     from keras import layers  # noqa: F401  (used by the eval below)
     from course.doctor.keras_half import _expects
 

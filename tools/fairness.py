@@ -8,7 +8,10 @@ notebook's own solution runs. So a fixture costs only its own cells, not a whole
 Fixtures live in tests/fairness/<assignment>/<notebook-stem>/<answer grade_id>/:
     good_<name>.py   must pass every test cell in its span
     bad_<name>.py    must fail at least one *visible* test (what the release notebook shows), so a
-                     self-study learner is told; the hidden tests add other sizes for robustness
+                     self-study learner is told; the hidden tests add other sizes for robustness.
+                     It runs as a learner meets it: visible tests in order, stopping at the first
+                     that catches it (whose whole cell then runs for the grader's verdict), so it
+                     costs only the cells up to there.
 
 Usage: python -m tools.fairness source/01-missing-flatten/01-missing-flatten-torch.ipynb [OUT.json]
        python -m tools.fairness --totals build/fairness/*.json   # per notebook and in all: how many
@@ -82,27 +85,18 @@ def run(notebook: Path) -> dict:
                 span.append(later)
             saved = dict(shell.user_ns)
             for fixture in sorted((fixture_dir(notebook) / gid).glob("*.py")):
-                failures, visible_failures = {}, {}
                 start = time.perf_counter()
+                expect = "pass" if fixture.name.startswith("good") else "fail"
                 err = _run(shell, fixture.read_text())
                 if err:
-                    failures["(fixture code)"] = visible_failures["(fixture code)"] = err
+                    failures = visible_failures = {"(fixture code)": err}
+                elif expect == "pass":
+                    failures, visible_failures = _run_span(shell, span)
                 else:
-                    for later in span:
-                        e = _run(shell, later.source)
-                        if _role(later) == "test" and e:
-                            failures[later.metadata["nbgrader"]["grade_id"]] = e
-                        elif e and _role(later) != "test":
-                            failures[later.get("id", "cell")] = visible_failures[later.get("id", "cell")] = e
-                    # What a learner sees: the same test cells without their hidden part.
-                    for later in span:
-                        if _role(later) == "test":
-                            e = _run(shell, visible_part(later.source))
-                            if e:
-                                visible_failures[later.metadata["nbgrader"]["grade_id"]] = e
+                    failures, visible_failures = _run_span_until_caught(shell, span)
                 results["fixtures"].append({
                     "exercise": gid, "fixture": fixture.name,
-                    "expect": "pass" if fixture.name.startswith("good") else "fail",
+                    "expect": expect,
                     "tests": [c.metadata["nbgrader"]["grade_id"] for c in span if _role(c) == "test"],
                     "failures": failures,
                     "visible_failures": visible_failures,
@@ -118,6 +112,50 @@ def run(notebook: Path) -> dict:
     results["counts"] = counts(results["fixtures"])
     results["seconds"] = round(time.perf_counter() - started, 2)  # fixtures included
     return results
+
+
+def _run_span(shell, span) -> tuple[dict, dict]:
+    """A good fixture: every later cell as the grader runs it (visible and hidden tests). The
+    visible tests are part of those cells, so a fixture that passes them all passes what a learner
+    sees too; (failures, visible failures), the second holding only failing non-test cells."""
+    failures, visible_failures = {}, {}
+    for later in span:
+        e = _run(shell, later.source)
+        if e and _role(later) == "test":
+            failures[later.metadata["nbgrader"]["grade_id"]] = e
+        elif e:
+            failures[later.get("id", "cell")] = visible_failures[later.get("id", "cell")] = e
+    return failures, visible_failures
+
+
+def _run_span_until_caught(shell, span) -> tuple[dict, dict]:
+    """A bad fixture, as a self-study learner meets it: each test cell's visible part (what the
+    release notebook shows), in order, with the cells between (training) run as they are. At the
+    first visible test that fails, that test's whole cell (hidden tests included) runs too, for
+    the grader's verdict, and the rest is skipped: the learner has been told. A fixture no visible
+    test catches then runs every whole test cell, to record whether the hidden tests catch it."""
+    failures, visible_failures = {}, {}
+    for later in span:
+        if _role(later) != "test":
+            e = _run(shell, later.source)
+            if e:
+                failures[later.get("id", "cell")] = visible_failures[later.get("id", "cell")] = e
+                return failures, visible_failures
+            continue
+        gid = later.metadata["nbgrader"]["grade_id"]
+        e = _run(shell, visible_part(later.source))
+        if e:
+            visible_failures[gid] = e
+            whole = _run(shell, later.source)
+            if whole:
+                failures[gid] = whole
+            return failures, visible_failures
+    for later in span:
+        if _role(later) == "test":
+            e = _run(shell, later.source)
+            if e:
+                failures[later.metadata["nbgrader"]["grade_id"]] = e
+    return failures, visible_failures
 
 
 def counts(fixtures: list[dict]) -> dict:

@@ -23,7 +23,7 @@ def _install(protected, trusted_imports):
     ip = get_ipython()  # noqa: F821 (IPython puts it in builtins)
     state = _types.SimpleNamespace(last=None)
     pristine_builtins = dict(_builtins.__dict__)
-    shell_cls, kernel = type(ip), getattr(ip, "kernel", None)
+    kernel = getattr(ip, "kernel", None)
     shell_attrs = ("run_cell", "run_cell_async", "run_code", "run_ast_nodes", "showtraceback",
                    "_showtraceback", "showsyntaxerror", "get_exception_only", "transform_cell",
                    "should_run_async", "user_expressions")
