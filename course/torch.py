@@ -66,16 +66,22 @@ def count_params(model: nn.Module, trainable_only: bool = True) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
-def _first_shape(obj):
-    """The shape of the first tensor in a (possibly nested) module input or output."""
+def first_tensor(obj):
+    """The first tensor in a (possibly nested) module input or output, or None (the shape doctor
+    uses it too)."""
     if isinstance(obj, torch.Tensor):
-        return tuple(obj.shape)
+        return obj
     if isinstance(obj, (tuple, list)):
         for item in obj:
-            s = _first_shape(item)
-            if s is not None:
-                return s
+            t = first_tensor(item)
+            if t is not None:
+                return t
     return None
+
+
+def _first_shape(obj):
+    t = first_tensor(obj)
+    return None if t is None else tuple(t.shape)
 
 
 def expects(module: nn.Module) -> str:

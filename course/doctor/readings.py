@@ -1,7 +1,9 @@
 """Read the numbers in a framework's shape message, in one line, for the shape doctor.
 
 One table, READINGS: each row is a compiled pattern, the family of errors it belongs to and a
-reader that turns the match into a sentence. Whether a message is a shape message at all derives
+reader that turns the match into a sentence. Most readers are templates, filled with the match's
+groups (see `_fill`); a reader that has to work something out (compare with the shape the layer got,
+look further in the message) is a function. Whether a message is a shape message at all derives
 from the same table (`is_shape_error`), so the two can never disagree. Framework-free: it works
 on the message text (colour codes stripped) and, where known, the shape the failing layer got.
 It describes what the numbers are; it never says what to change.
@@ -28,7 +30,8 @@ FRAMEWORK_CODE = ("/torch/", "/keras/", "/tensorflow/", "/tf_keras/")
 class Reading:
     family: str
     pattern: re.Pattern
-    read: Callable  # (match, whole message text, shape the failing layer got or None) -> str
+    # a template for `_fill`, or (match, whole message text, shape the failing layer got or None) -> str
+    read: str | Callable
 
 
 def message(error: BaseException) -> str:
@@ -78,10 +81,22 @@ def reading(error: BaseException, got: tuple | None = None) -> str:
     if found is None:
         return ""
     row, m = found
-    return row.read(m, message(error), got)
+    return _fill(row.read, m) if isinstance(row.read, str) else row.read(m, message(error), got)
 
 
-# --------------------------------------------------------------------------- readers
+def _fill(template: str, m) -> str:
+    """A template reader's sentence: {1}, {2}, ... are the match's groups as the message wrote
+    them; {shape1}, ... the numbers of that group written as a shape, e.g. (4, 5); {rank1}, ... how
+    many numbers it holds (the number of axes of that shape)."""
+    groups = (m.group(0),) + m.groups()
+    named = {}
+    for i, g in enumerate(groups):
+        if g is not None:
+            named[f"shape{i}"], named[f"rank{i}"] = format_shape(_ints(g)), len(_ints(g))
+    return template.format(*groups, **named)
+
+
+# ------------------------------------------- readers that work something out (the rest are templates)
 
 def _matmul(m, text, got) -> str:
     a, b, c, d = map(int, m.groups())
@@ -137,11 +152,6 @@ def _channels(m, text, got) -> str:
     return line
 
 
-def _rnn_features(m, text, got) -> str:
-    return (f"the recurrent layer reads the last axis as features per time step: it was made for "
-            f"input_size = {m.group(1)}, the input has {m.group(2)}")
-
-
 def _rnn_hidden(m, text, got) -> str:
     which = m.group(1) or "hidden"
     want, has = _ints(m.group(2)), _ints(m.group(3))
@@ -159,90 +169,11 @@ def _rnn_unbatched(m, text, got) -> str:
             f"(num_layers * directions, batch, hidden_size); they are {m.group(3)}")
 
 
-def _rnn_rank(m, text, got) -> str:
-    return (f"{m.group(1)} takes (L, N, features) or (N, L, features) with batch_first, or one "
-            f"unbatched (L, features); the input has {m.group(2)} axes")
-
-
-def _einsum_size(m, text, got) -> str:
-    return (f"einsum subscript {m.group(1)} names one axis in every operand that uses it: operand "
-            f"{m.group(3)} has {m.group(2)} there, an earlier operand {m.group(4)}")
-
-
-def _einsum_rank(m, text, got) -> str:
-    return (f"the equation gives operand {m.group(3)} {m.group(1)} subscripts (one per axis); the tensor "
-            f"has {m.group(2)} axes")
-
-
-def _tf_einsum(m, text, got) -> str:
-    return (f"einsum needs the same size wherever a subscript repeats: axis {m.group(2)} of the operand "
-            f"{m.group(3)} has {m.group(4)}, another operand {m.group(1)}")
-
-
-def _bmm(m, text, got) -> str:
-    want, has = _ints(m.group(1)), _ints(m.group(2))
-    return (f"a batched matrix product (B, n, m) @ (B, m, p) needs the second tensor's first two axes "
-            f"to be (batch, inner) = {format_shape(want)}; they are {format_shape(has)}")
-
-
-def _bmm_rank(m, text, got) -> str:
-    return f"bmm multiplies stacks of matrices: {m.group(1)} must have 3 axes (batch, rows, columns)"
-
-
-def _dot(m, text, got) -> str:
-    return (f"a dot product of vectors of {m.group(3)} and {m.group(4)} elements: they must have "
-            f"the same length")
-
-
-def _mv(m, text, got) -> str:
-    return f"a matrix-vector product: the matrix {m.group(1)} has {m.group(1).split('x')[1]} columns, the vector {m.group(2)} elements"
-
-
-def _mha_embed(m, text, got) -> str:
-    return (f"attention was made for embed_dim = {m.group(1)} (the last axis of query, key and "
-            f"value); the input has {m.group(2)} there")
-
-
-def _mha_mask(m, text, got) -> str:
-    return (f"the {m.group(1)} attention mask must be {m.group(3)} = (target length, source length)"
-            f"; it is {format_shape(_ints(m.group(2)))}")
-
-
-def _mha_kpm(m, text, got) -> str:
-    return (f"key_padding_mask marks padding per key position: (batch, source length), and the keys "
-            f"have {m.group(1)} positions; the mask has {m.group(2)}")
-
-
-def _mha_kv(m, text, got) -> str:
-    return (f"key and value are read in pairs, one value per key: key {format_shape(_ints(m.group(1)))}, "
-            f"value {format_shape(_ints(m.group(2)))}")
-
-
-def _index_range(m, text, got) -> str:
-    return ("a lookup (Embedding, index_select, gather) met an index at or past the size of its "
-            "table: every index must be below num_embeddings (the vocabulary size)")
-
-
-def _tf_index(m, text, got) -> str:
-    return (f"a lookup (Embedding, gather) met index {m.group(2)} at position [{m.group(1)}]: every "
-            f"index must be in [0, {m.group(3)}), the table's size (Embedding's input_dim)")
-
-
-def _target_oob(m, text, got) -> str:
-    return (f"class index {m.group(1)} in the target: class indices run from 0 to the number of "
-            f"classes - 1, the size of the output's class axis")
-
-
 def _state_dict(m, text, got) -> str:
     found = re.findall(r"size mismatch for ([\w.]+): copying a param with shape (?:torch\.Size\()?(\[[^\]]*\])\)? "
                        r"from checkpoint, the shape in current model is (?:torch\.Size\()?(\[[^\]]*\])", text)
     parts = [f"{name}: checkpoint {format_shape(_ints(a))}, model {format_shape(_ints(b))}" for name, a, b in found]
     return ("no forward ran: loading weights found parameters whose shapes differ: " + "; ".join(parts))
-
-
-def _keras_weights(m, text, got) -> str:
-    return (f"no forward ran: loading weights into layer {m.group(1)}: the layer's weight is "
-            f"{m.group(2)}, the weight given {m.group(3)}")
 
 
 def _view(m, text, got) -> str:
@@ -254,109 +185,6 @@ def _view(m, text, got) -> str:
     else:
         line += f"holds {known}"
     return line
-
-
-def _view_stride(m, text, got) -> str:
-    return ("view() needs the values in memory order (a transpose or permute changed the order "
-            "without moving them); the sizes may well fit")
-
-
-def _pool_small(m, text, got) -> str:
-    return (f"per sample the input is {m.group(1)} (channels x height x width) and the layer's window "
-            f"would leave {m.group(2)}: the kernel or pool is larger than what is left of the image")
-
-
-def _kernel_small(m, text, got) -> str:
-    return (f"the input per channel is {m.group(1)} (after padding), smaller than the kernel "
-            f"{m.group(2)}: the layers before it shrank the image too far, or the image is too small")
-
-
-def _keras_window(m, text, got) -> str:
-    return (f"the window leaves no output: the input {m.group(1)} is smaller than the layer's window "
-            f"on a spatial axis ({m.group(2)})")
-
-
-def _conv_rank(m, text, got) -> str:
-    return (f"{m.group(3)} takes {m.group(1)} (one unbatched sample) or {m.group(2)} (a batch) "
-            f"input; the input has {len(_ints(m.group(4)))} axes: {format_shape(_ints(m.group(4)))}")
-
-
-def _rank_words(m, text, got) -> str:
-    return f"the layer takes {m.group(1)} input (batch included); it received {m.group(2)}"
-
-
-def _layer_norm(m, text, got) -> str:
-    return (f"LayerNorm normalises the last axes, which must be {m.group(1)}; the input "
-            f"{format_shape(_ints(m.group(2)))} ends differently")
-
-
-def _bn_features(m, text, got) -> str:
-    return (f"BatchNorm keeps statistics for {m.group(2)} channels (axis 1); the input has "
-            f"{m.group(1)} there")
-
-
-def _bn_one(m, text, got) -> str:
-    shape = _ints(m.group(1))
-    return (f"in training mode BatchNorm computes each channel's mean and variance over the batch "
-            f"(and any spatial axes); the input {format_shape(shape)} gives it one value per channel")
-
-
-def _target_size(m, text, got) -> str:
-    return (f"the loss compares each output value with the target value at the same position: "
-            f"target {format_shape(_ints(m.group(1)))} vs output {format_shape(_ints(m.group(2)))}")
-
-
-def _ce_target(m, text, got) -> str:
-    return (f"with an output of (N, classes, d1, ...) the class-index target must be (N, d1, ...) = "
-            f"{format_shape(_ints(m.group(1)))}; it is {format_shape(_ints(m.group(2)))}")
-
-
-def _batch_size(m, text, got) -> str:
-    return (f"the loss pairs outputs with targets row by row: {m.group(1)} output rows (the model's "
-            f"output flattened to (N, classes)) against {m.group(2)} targets")
-
-
-def _broadcast(m, text, got) -> str:
-    return (f"an elementwise op (broadcasting aligns axes from the right) met {m.group(1)} and "
-            f"{m.group(2)} on axis {m.group(3)} of the two tensors")
-
-
-def _expand(m, text, got) -> str:
-    return (f"expand can only stretch axes of size 1: axis {m.group(3)} is {m.group(2)}, asked for "
-            f"{m.group(1)} (tensor {m.group(5)}, target {m.group(4)})")
-
-
-def _cat(m, text, got) -> str:
-    return (f"concatenation along axis {m.group(1)} needs every other axis equal: the first tensor "
-            f"has {m.group(2)} where tensor number {m.group(4)} has {m.group(3)}")
-
-
-def _cat_rank(m, text, got) -> str:
-    return f"concatenation needs tensors with the same number of axes: {m.group(1)} and {m.group(2)}"
-
-
-def _stack(m, text, got) -> str:
-    line = (f"stacking (torch.stack, or a DataLoader collating samples into a batch) needs every "
-            f"tensor the same shape: entry {m.group(2)} is {m.group(1)}, entry {m.group(4)} is {m.group(3)}")
-    return line
-
-
-def _tf_concat(m, text, got) -> str:
-    return (f"concatenation needs every axis but the concatenation axis equal: axis {m.group(1)} "
-            f"differs between the first tensor {m.group(2)} and tensor {m.group(3)} {m.group(4)}")
-
-
-def _keras_concat(m, text, got) -> str:
-    return f"Concatenate needs every axis but the concatenation axis equal; its inputs are {m.group(1)}"
-
-
-def _merge(m, text, got) -> str:
-    return f"a merge layer needs equal shapes (batch excluded); it got {m.group(1)} and {m.group(2)}"
-
-
-def _keras_dot(m, text, got) -> str:
-    return (f"Dot multiplies along one axis of each input, and those must be equal: {m.group(1)} on "
-            f"axis {m.group(2)} vs {m.group(3)} on axis {m.group(4)} (inputs {m.group(5)})")
 
 
 def _keras_reshape(m, text, got) -> str:
@@ -379,34 +207,9 @@ def _tf_concat_graph(m, text, got) -> str:
     return line
 
 
-def _tf_matmul(m, text, got) -> str:
-    a, b, c, d = m.groups()
-    return (f"a matrix product of [{a},{b}] (rows x features arriving) by a weight [{c},{d}] "
-            f"made for {c} features: {b} and {c} must be equal")
-
-
-def _tf_broadcast(m, text, got) -> str:
-    return f"an elementwise op (broadcasting aligns axes from the right) got shapes {m.group(1)} and {m.group(2)}"
-
-
 def _ndim(m, text, got) -> str:
     return (f"the layer needs inputs with {'at least ' if m.group(1) else ''}{m.group(2)} axes "
             f"(batch included); it received {m.group(3)}")
-
-
-def _keras_input(m, text, got) -> str:
-    return (f"the model declares its input as {m.group(1)} (keras.Input / input_shape); the data "
-            f"is {m.group(2)}")
-
-
-def _sparse_rank(m, text, got) -> str:
-    return (f"a sparse (class-index) loss wants the output to have exactly one more axis than the "
-            f"target: target {m.group(1)}, output {m.group(2)}")
-
-
-def _same_shape_loss(m, text, got) -> str:
-    return (f"this loss compares target and output value by value (one-hot or probability targets): "
-            f"target {m.group(1)}, output {m.group(2)}")
 
 
 def _cardinality(m, text, got) -> str:
@@ -415,83 +218,159 @@ def _cardinality(m, text, got) -> str:
             + ", ".join(f"{k} has {v.strip()}" for k, v in sizes.items()))
 
 
-def _interp(m, text, got) -> str:
-    return (f"interpolate keeps batch and channels (N, C) and resizes the rest: the input has spatial "
-            f"axes {m.group(1)}, the size asked for {m.group(2)}")
-
-
-def _too_many_indices(m, text, got) -> str:
-    return f"the index names more axes than the tensor has ({m.group(1)})"
-
-
-def _row(family: str, pattern: str, read: Callable, flags=0) -> Reading:
+def _row(family: str, pattern: str, read: str | Callable, flags=0) -> Reading:
     return Reading(family, re.compile(pattern, flags), read)
 
 
 # Most specific first: the first match reads the message.
 READINGS = [
-    _row("linear", r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)", _matmul),
-    _row("matmul", r"Matrix size-incompatible: In\[0\]: \[(\d+),(\d+)\], In\[1\]: \[(\d+),(\d+)\]", _tf_matmul),
-    _row("matmul", r"Expected size for first two dimensions of batch2 tensor to be: (\[[^\]]*\]) but got: (\[[^\]]*\])", _bmm),
-    _row("matmul", r"(batch1|batch2) must be a 3D tensor", _bmm_rank),
+    _row("linear", r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)",
+         _matmul),
+    _row("matmul", r"Matrix size-incompatible: In\[0\]: \[(\d+),(\d+)\], In\[1\]: \[(\d+),(\d+)\]",
+         "a matrix product of [{1},{2}] (rows x features arriving) by a weight [{3},{4}] made for {3} "
+         "features: {2} and {3} must be equal"),
+    _row("matmul", r"Expected size for first two dimensions of batch2 tensor to be: (\[[^\]]*\]) but got: (\[[^\]]*\])",
+         "a batched matrix product (B, n, m) @ (B, m, p) needs the second tensor's first two axes to be "
+         "(batch, inner) = {shape1}; they are {shape2}"),
+    _row("matmul", r"(batch1|batch2) must be a 3D tensor",
+         "bmm multiplies stacks of matrices: {1} must have 3 axes (batch, rows, columns)"),
     _row("matmul", r"inconsistent tensor size, expected tensor (\[[^\]]*\]) and src (\[[^\]]*\]) to have the same "
-         r"number of elements, but got (\d+) and (\d+)", _dot),
-    _row("matmul", r"size mismatch, got input \(\d+\), mat \((\d+x\d+)\), vec \((\d+)\)", _mv),
+         r"number of elements, but got (\d+) and (\d+)",
+         "a dot product of vectors of {3} and {4} elements: they must have the same length"),
+    _row("matmul", r"size mismatch, got input \(\d+\), mat \((\d+x(\d+))\), vec \((\d+)\)",
+         "a matrix-vector product: the matrix {1} has {2} columns, the vector {3} elements"),
     _row("einsum", r"einsum\(\): subscript (\w) has size (\d+) for operand (\d+) which does not broadcast with "
-         r"previously seen size (\d+)", _einsum_size),
+         r"previously seen size (\d+)",
+         "einsum subscript {1} names one axis in every operand that uses it: operand {3} has {2} there, "
+         "an earlier operand {4}"),
     _row("einsum", r"einsum\(\): the number of subscripts in the equation \((\d+)\) does not match the number of "
-         r"dimensions \((\d+)\) for operand (\d+)", _einsum_rank),
-    _row("einsum", r"Expected dimension (\d+) at axis (\d+) of the input shaped (\[[^\]]*\]) but got dimension (\d+)", _tf_einsum),
-    _row("recurrent", r"input\.size\(-1\) must be equal to input_size\. Expected (\d+), got (\d+)", _rnn_features),
-    _row("recurrent", r"Expected hidden(\[\d\])? size (\([^)]*\)), got (\[[^\]]*\])", _rnn_hidden),
-    _row("recurrent", r"For (un)?batched (\d)-D input, hx(?: and cx)? should also be \d-D but got (\([^)]*\)|\d-D)", _rnn_unbatched),
-    _row("recurrent", r"(RNN|LSTM|GRU): Expected input to be 2D or 3D, got (\d)D", _rnn_rank),
-    _row("attention", r"was expecting embedding dimension of (\d+), but got (\d+)", _mha_embed),
-    _row("attention", r"The shape of the (2D|3D) attn_mask is (torch\.Size\(\[[^\]]*\]\)), but should be (\([^)]*\))", _mha_mask),
-    _row("attention", r"Expected key_padded_mask\.shape\[1\] to be (\d+), but got (\d+)", _mha_kpm),
-    _row("attention", r"key shape (torch\.Size\(\[[^\]]*\]\)) does not match value shape (torch\.Size\(\[[^\]]*\]\))", _mha_kv),
-    _row("embedding", r"^index out of range in self$", _index_range, re.M),
-    _row("embedding", r"indices\[([\d,]+)\] = (-?\d+) is not in \[0, (\d+)\)", _tf_index),
-    _row("loss", r"Target (-?\d+) is out of bounds", _target_oob),
-    _row("state dict", r"size mismatch for [\w.]+: copying a param with shape", _state_dict),
-    _row("state dict", r"Layer (\S+) weight shape (\([^)]*\)) is not compatible with provided weight shape (\([^)]*\))", _keras_weights),
-    _row("reshape", r"shape '(\[[^\]]*\])' is invalid for input of size (\d+)", _view),
-    _row("reshape", r"view size is not compatible with input tensor's size and stride", _view_stride),
-    _row("reshape", r"total size of the tensor must be unchanged\. Received: input_shape=(\([^)]*\)), target_shape=(\([^)]*\))", _keras_reshape),
-    _row("reshape", r"Input to reshape is a tensor with (\d+) values, but the requested shape (?:requires a multiple of (\d+)|has (\d+))", _tf_reshape),
-    _row("conv", r"expected input\[([\d, ]+)\] to have (\d+) channels, but got (\d+) channels", _channels),
-    _row("conv", r"Expected (\dD) \(unbatched\) or (\dD) \(batched\) input to (\w+), but got input of size: (\[[^\]]*\])", _conv_rank),
-    _row("window", r"Given input size: \(([\dx]+)\)\. Calculated output size: \(([-\dx]+)\)\. Output size is too small", _pool_small),
-    _row("window", r"Calculated padded input size per channel: \(([^)]*)\)\. Kernel size: \(([^)]*)\)\. Kernel size can't be greater", _kernel_small),
-    _row("window", r"Computed output size would be (?:zero or )?negative\. Received:? `inputs[ .]shape=([^`]*)`, `(?:pool_size|kernel shape)=([^`]*)`", _keras_window),
-    _row("normalization", r"Expected more than 1 value per channel when training, got input size (?:torch\.Size\()?(\[[^\]]*\])", _bn_one),
-    _row("normalization", r"running_mean should contain (\d+) elements not (\d+)", _bn_features),
-    _row("normalization", r"Given normalized_shape=(\[[^\]]*\]), expected input with shape \[\*, [^\]]*\], but got input of size ?(\[[^\]]*\])", _layer_norm),
-    _row("rank", r"expected (\dD) input \(got (\dD) input\)", _rank_words),
+         r"dimensions \((\d+)\) for operand (\d+)",
+         "the equation gives operand {3} {1} subscripts (one per axis); the tensor has {2} axes"),
+    _row("einsum", r"Expected dimension (\d+) at axis (\d+) of the input shaped (\[[^\]]*\]) but got dimension (\d+)",
+         "einsum needs the same size wherever a subscript repeats: axis {2} of the operand {3} has {4}, "
+         "another operand {1}"),
+    _row("recurrent", r"input\.size\(-1\) must be equal to input_size\. Expected (\d+), got (\d+)",
+         "the recurrent layer reads the last axis as features per time step: it was made for input_size = "
+         "{1}, the input has {2}"),
+    _row("recurrent", r"Expected hidden(\[\d\])? size (\([^)]*\)), got (\[[^\]]*\])",
+         _rnn_hidden),
+    _row("recurrent", r"For (un)?batched (\d)-D input, hx(?: and cx)? should also be \d-D but got (\([^)]*\)|\d-D)",
+         _rnn_unbatched),
+    _row("recurrent", r"(RNN|LSTM|GRU): Expected input to be 2D or 3D, got (\d)D",
+         "{1} takes (L, N, features) or (N, L, features) with batch_first, or one unbatched (L, "
+         "features); the input has {2} axes"),
+    _row("attention", r"was expecting embedding dimension of (\d+), but got (\d+)",
+         "attention was made for embed_dim = {1} (the last axis of query, key and value); the input has "
+         "{2} there"),
+    _row("attention", r"The shape of the (2D|3D) attn_mask is (torch\.Size\(\[[^\]]*\]\)), but should be (\([^)]*\))",
+         "the {1} attention mask must be {3} = (target length, source length); it is {shape2}"),
+    _row("attention", r"Expected key_padded_mask\.shape\[1\] to be (\d+), but got (\d+)",
+         "key_padding_mask marks padding per key position: (batch, source length), and the keys have {1} "
+         "positions; the mask has {2}"),
+    _row("attention", r"key shape (torch\.Size\(\[[^\]]*\]\)) does not match value shape (torch\.Size\(\[[^\]]*\]\))",
+         "key and value are read in pairs, one value per key: key {shape1}, value {shape2}"),
+    _row("embedding", r"^index out of range in self$",
+         "a lookup (Embedding, index_select, gather) met an index at or past the size of its table: every "
+         "index must be below num_embeddings (the vocabulary size)", re.M),
+    _row("embedding", r"indices\[([\d,]+)\] = (-?\d+) is not in \[0, (\d+)\)",
+         "a lookup (Embedding, gather) met index {2} at position [{1}]: every index must be in [0, {3}), "
+         "the table's size (Embedding's input_dim)"),
+    _row("loss", r"Target (-?\d+) is out of bounds",
+         "class index {1} in the target: class indices run from 0 to the number of classes - 1, the size "
+         "of the output's class axis"),
+    _row("state dict", r"size mismatch for [\w.]+: copying a param with shape",
+         _state_dict),
+    _row("state dict", r"Layer (\S+) weight shape (\([^)]*\)) is not compatible with provided weight shape (\([^)]*\))",
+         "no forward ran: loading weights into layer {1}: the layer's weight is {2}, the weight given {3}"),
+    _row("reshape", r"shape '(\[[^\]]*\])' is invalid for input of size (\d+)",
+         _view),
+    _row("reshape", r"view size is not compatible with input tensor's size and stride",
+         "view() needs the values in memory order (a transpose or permute changed the order without "
+         "moving them); the sizes may well fit"),
+    _row("reshape", r"total size of the tensor must be unchanged\. Received: input_shape=(\([^)]*\)), target_shape=(\([^)]*\))",
+         _keras_reshape),
+    _row("reshape", r"Input to reshape is a tensor with (\d+) values, but the requested shape (?:requires a multiple of (\d+)|has (\d+))",
+         _tf_reshape),
+    _row("conv", r"expected input\[([\d, ]+)\] to have (\d+) channels, but got (\d+) channels",
+         _channels),
+    _row("conv", r"Expected (\dD) \(unbatched\) or (\dD) \(batched\) input to (\w+), but got input of size: (\[[^\]]*\])",
+         "{3} takes {1} (one unbatched sample) or {2} (a batch) input; the input has {rank4} axes: {shape4}"),
+    _row("window", r"Given input size: \(([\dx]+)\)\. Calculated output size: \(([-\dx]+)\)\. Output size is too small",
+         "per sample the input is {1} (channels x height x width) and the layer's window would leave {2}: "
+         "the kernel or pool is larger than what is left of the image"),
+    _row("window", r"Calculated padded input size per channel: \(([^)]*)\)\. Kernel size: \(([^)]*)\)\. Kernel size can't be greater",
+         "the input per channel is {1} (after padding), smaller than the kernel {2}: the layers before it "
+         "shrank the image too far, or the image is too small"),
+    _row("window", r"Computed output size would be (?:zero or )?negative\. Received:? `inputs[ .]shape=([^`]*)`, `(?:pool_size|kernel shape)=([^`]*)`",
+         "the window leaves no output: the input {1} is smaller than the layer's window on a spatial axis "
+         "({2})"),
+    _row("normalization", r"Expected more than 1 value per channel when training, got input size (?:torch\.Size\()?(\[[^\]]*\])",
+         "in training mode BatchNorm computes each channel's mean and variance over the batch (and any "
+         "spatial axes); the input {shape1} gives it one value per channel"),
+    _row("normalization", r"running_mean should contain (\d+) elements not (\d+)",
+         "BatchNorm keeps statistics for {2} channels (axis 1); the input has {1} there"),
+    _row("normalization", r"Given normalized_shape=(\[[^\]]*\]), expected input with shape \[\*, [^\]]*\], but got input of size ?(\[[^\]]*\])",
+         "LayerNorm normalises the last axes, which must be {1}; the input {shape2} ends differently"),
+    _row("rank", r"expected (\dD) input \(got (\dD) input\)",
+         "the layer takes {1} input (batch included); it received {2}"),
     _row("loss", r"(?:Using a )?[Tt]arget size \((?:torch\.Size\()?(\[[^\]]*\])\)*\) (?:that is different to the|must be the same as) "
-         r"input size \((?:torch\.Size\()?(\[[^\]]*\])", _target_size),
-    _row("loss", r"Expected target size (\[[^\]]*\]), got (\[[^\]]*\])", _ce_target),
-    _row("loss", r"Expected input batch_size \((\d+)\) to match target batch_size \((\d+)\)", _batch_size),
-    _row("loss", r"must have rank \(ndim\) `target.ndim - 1`. Received: target.shape=(\([^)]*\)), output.shape=(\([^)]*\))", _sparse_rank),
-    _row("loss", r"Arguments `target` and `output` must have the same shape\. Received: target.shape=(\([^)]*\)), output.shape=(\([^)]*\))", _same_shape_loss),
-    _row("cardinality", r"Data cardinality is ambiguous", _cardinality),
-    _row("broadcast", r"The size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton dimension (\d+)", _broadcast),
+         r"input size \((?:torch\.Size\()?(\[[^\]]*\])",
+         "the loss compares each output value with the target value at the same position: target {shape1} "
+         "vs output {shape2}"),
+    _row("loss", r"Expected target size (\[[^\]]*\]), got (\[[^\]]*\])",
+         "with an output of (N, classes, d1, ...) the class-index target must be (N, d1, ...) = {shape1}; "
+         "it is {shape2}"),
+    _row("loss", r"Expected input batch_size \((\d+)\) to match target batch_size \((\d+)\)",
+         "the loss pairs outputs with targets row by row: {1} output rows (the model's output flattened "
+         "to (N, classes)) against {2} targets"),
+    _row("loss", r"must have rank \(ndim\) `target.ndim - 1`. Received: target.shape=(\([^)]*\)), output.shape=(\([^)]*\))",
+         "a sparse (class-index) loss wants the output to have exactly one more axis than the target: "
+         "target {1}, output {2}"),
+    _row("loss", r"Arguments `target` and `output` must have the same shape\. Received: target.shape=(\([^)]*\)), output.shape=(\([^)]*\))",
+         "this loss compares target and output value by value (one-hot or probability targets): target "
+         "{1}, output {2}"),
+    _row("cardinality", r"Data cardinality is ambiguous",
+         _cardinality),
+    _row("broadcast", r"The size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton dimension (\d+)",
+         "an elementwise op (broadcasting aligns axes from the right) met {1} and {2} on axis {3} of the "
+         "two tensors"),
     _row("broadcast", r"The expanded size of the tensor \((\d+)\) must match the existing size \((\d+)\) at non-singleton "
-         r"dimension (\d+)\.\s+Target sizes: (\[[^\]]*\])\.\s+Tensor sizes: (\[[^\]]*\])", _expand),
-    _row("broadcast", r"Incompatible shapes: (\[[^\]]*\]) vs\. (\[[^\]]*\])", _tf_broadcast),
-    _row("concat", r"Sizes of tensors must match except in dimension (\d+)\. Expected size (\d+) but got size (\d+) for tensor number (\d+)", _cat),
-    _row("concat", r"Tensors must have same number of dimensions: got (\d+) and (\d+)", _cat_rank),
-    _row("concat", r"stack expects each tensor to be equal size, but got (\[[^\]]*\]) at entry (\d+) and (\[[^\]]*\]) at entry (\d+)", _stack),
-    _row("concat", r"Dimension (\d+) in both shapes must be equal, but are (\d+) and (\d+)\. Shapes are (\[[^\]]*\]) and (\[[^\]]*\])", _tf_concat_graph),
-    _row("concat", r"Dimension (\d+) in both shapes must be equal: shape\[0\] = (\[[^\]]*\]) vs\. shape\[(\d+)\] = (\[[^\]]*\])", _tf_concat),
-    _row("concat", r"Concatenate` layer requires inputs with matching shapes.*Received: input_shape=(\[.*\])", _keras_concat, re.S),
-    _row("concat", r"Received shapes (\([^)]*\)) and (\([^)]*\))", _merge),
-    _row("concat", r"Incompatible input shapes: axis values (\d+) \(at axis (\d+)\) != (\d+) \(at axis (\d+)\)\. Full input shapes: (.*)", _keras_dot),
-    _row("layer input", r"expected axis (-?\d+) of input shape to have value (\d+), but received input with shape (\([^)]*\))", _keras_axis),
-    _row("layer input", r"expected (min_)?ndim=(\d+), found ndim=(\d+)", _ndim),
-    _row("layer input", r"Expected shape (\([^)]*\)), but input has incompatible shape (\([^)]*\))", _keras_input),
-    _row("graph op", r"Dimensions must be equal, but are (\d+) and (\d+)", _tf_dims),
+         r"dimension (\d+)\.\s+Target sizes: (\[[^\]]*\])\.\s+Tensor sizes: (\[[^\]]*\])",
+         "expand can only stretch axes of size 1: axis {3} is {2}, asked for {1} (tensor {5}, target {4})"),
+    _row("broadcast", r"Incompatible shapes: (\[[^\]]*\]) vs\. (\[[^\]]*\])",
+         "an elementwise op (broadcasting aligns axes from the right) got shapes {1} and {2}"),
+    _row("concat", r"Sizes of tensors must match except in dimension (\d+)\. Expected size (\d+) but got size (\d+) for tensor number (\d+)",
+         "concatenation along axis {1} needs every other axis equal: the first tensor has {2} where "
+         "tensor number {4} has {3}"),
+    _row("concat", r"Tensors must have same number of dimensions: got (\d+) and (\d+)",
+         "concatenation needs tensors with the same number of axes: {1} and {2}"),
+    _row("concat", r"stack expects each tensor to be equal size, but got (\[[^\]]*\]) at entry (\d+) and (\[[^\]]*\]) at entry (\d+)",
+         "stacking (torch.stack, or a DataLoader collating samples into a batch) needs every tensor the "
+         "same shape: entry {2} is {1}, entry {4} is {3}"),
+    _row("concat", r"Dimension (\d+) in both shapes must be equal, but are (\d+) and (\d+)\. Shapes are (\[[^\]]*\]) and (\[[^\]]*\])",
+         _tf_concat_graph),
+    _row("concat", r"Dimension (\d+) in both shapes must be equal: shape\[0\] = (\[[^\]]*\]) vs\. shape\[(\d+)\] = (\[[^\]]*\])",
+         "concatenation needs every axis but the concatenation axis equal: axis {1} differs between the "
+         "first tensor {2} and tensor {3} {4}"),
+    _row("concat", r"Concatenate` layer requires inputs with matching shapes.*Received: input_shape=(\[.*\])",
+         "Concatenate needs every axis but the concatenation axis equal; its inputs are {1}", re.S),
+    _row("concat", r"Received shapes (\([^)]*\)) and (\([^)]*\))",
+         "a merge layer needs equal shapes (batch excluded); it got {1} and {2}"),
+    _row("concat", r"Incompatible input shapes: axis values (\d+) \(at axis (\d+)\) != (\d+) \(at axis (\d+)\)\. Full input shapes: (.*)",
+         "Dot multiplies along one axis of each input, and those must be equal: {1} on axis {2} vs {3} on "
+         "axis {4} (inputs {5})"),
+    _row("layer input", r"expected axis (-?\d+) of input shape to have value (\d+), but received input with shape (\([^)]*\))",
+         _keras_axis),
+    _row("layer input", r"expected (min_)?ndim=(\d+), found ndim=(\d+)",
+         _ndim),
+    _row("layer input", r"Expected shape (\([^)]*\)), but input has incompatible shape (\([^)]*\))",
+         "the model declares its input as {1} (keras.Input / input_shape); the data is {2}"),
+    _row("graph op", r"Dimensions must be equal, but are (\d+) and (\d+)",
+         _tf_dims),
     _row("resize", r"Input and output must have the same number of spatial dimensions, but got input with spatial "
-         r"dimensions of (\[[^\]]*\]) and output size of (\([^)]*\))", _interp),
-    _row("indexing", r"too many indices for tensor of dimension (\d+)", _too_many_indices),
+         r"dimensions of (\[[^\]]*\]) and output size of (\([^)]*\))",
+         "interpolate keeps batch and channels (N, C) and resizes the rest: the input has spatial axes "
+         "{1}, the size asked for {2}"),
+    _row("indexing", r"too many indices for tensor of dimension (\d+)",
+         "the index names more axes than the tensor has ({1})"),
 ]

@@ -122,14 +122,7 @@ def _embedding_note(module, x) -> str:
 
 
 def _first_tensor(obj):
-    if isinstance(obj, torch.Tensor):
-        return obj
-    if isinstance(obj, (tuple, list)):
-        for item in obj:
-            t = _first_tensor(item)
-            if t is not None:
-                return t
-    return None
+    return _tracer().first_tensor(obj)
 
 
 def _single_input(frame) -> bool:
