@@ -1,5 +1,6 @@
 """The services the slow tests start, each written once: a free port, JupyterLab, a Dask cluster
-started from the `dask` command line, and a throwaway PostgreSQL server.
+started from the `dask` command line, a throwaway PostgreSQL server, and the checkout opened to
+other Unix users (the classroom and hub tests' students and graders).
 
 Each service is a context manager (tools/bench_scale.py uses them too) that stops what it
 started, its process group and every descendant, also when the body raised. Tests get Dask and
@@ -10,12 +11,15 @@ PostgreSQL as the fixtures `dask_cluster` and `postgres` (registered for the who
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import glob
+import json
 import os
 import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -30,6 +34,7 @@ from typing import Callable
 import pytest
 
 VENV_BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -261,7 +266,77 @@ def run_postgres(user: str | None = None, database: str = "gradebook"):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# --------------------------------------------------------------------------- the checkout, for other users
+
+# Folders opened (o+x) for other users, with their modes before, and the processes holding them
+# open: the classroom and hub tests run in different xdist workers at the same time, and the
+# folders close only when the last of them is done (a holder that died no longer counts).
+OPENED = Path(tempfile.gettempdir()) / "shape-course-opened-folders.json"
+
+
+@contextlib.contextmanager
+def _opened_state():
+    with open(f"{OPENED}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        state = json.loads(OPENED.read_text()) if OPENED.exists() else {"modes": {}, "holders": []}
+        state["holders"] = [(pid, token) for pid, token in state["holders"] if _alive(pid)]
+        yield state
+        if state["holders"]:
+            OPENED.write_text(json.dumps(state))
+        else:
+            for folder, mode in state["modes"].items():
+                with contextlib.suppress(FileNotFoundError):
+                    os.chmod(folder, mode)
+            OPENED.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+@contextlib.contextmanager
+def open_for_others(targets):
+    """Let other Unix users reach `targets`: search permission (o+x: enter, not list) on every
+    folder above them that lacks it (a pyenv Python or a CI clone under /root), given back when
+    the last test process using it is done. The files must be world-readable already."""
+    with _opened_state() as state:
+        for target in targets:
+            for folder in reversed(Path(target).parents):
+                mode = os.stat(folder).st_mode
+                if not mode & stat.S_IXOTH:
+                    state["modes"].setdefault(str(folder), stat.S_IMODE(mode))
+                    os.chmod(folder, mode | stat.S_IXOTH)
+        me = (os.getpid(), uuid.uuid4().hex)
+        state["holders"].append(me)
+    try:
+        yield
+    finally:
+        with _opened_state() as state:
+            state["holders"] = [h for h in state["holders"] if tuple(h) != me]
+
+
 # --------------------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="module")
+def shared_environment():
+    """This checkout's Python, helpers and tools usable by other Unix users for the module's
+    duration (students and graders run the same virtual environment); fails if a file is not
+    readable by others (a venv built under umask 077)."""
+    targets = [Path(os.path.realpath(VENV_BIN / "python")), VENV_BIN / "nbgrader",
+               VENV_BIN / "jupyterhub-singleuser", REPO / "course" / "__init__.py",
+               REPO / "autograder" / "__init__.py"]
+    targets = [t for t in targets if t.exists()]
+    with open_for_others(targets):
+        unreadable = [str(t) for t in targets if not os.stat(t).st_mode & stat.S_IROTH]
+        assert not unreadable, (f"other users cannot read {unreadable}: the virtual environment and the "
+                                f"checkout must be world-readable for students and graders (chmod -R o+rX)")
+        yield
+
+
 
 @pytest.fixture(scope="module")
 def service_user():

@@ -23,7 +23,6 @@ import os
 import pwd
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
@@ -130,43 +129,6 @@ def expected_total(student: str) -> float:
 
 
 # --------------------------------------------------------------------------- Unix users
-
-def _untraversable(path: Path) -> list[Path]:
-    """Folders above `path` that other users cannot pass through (no o+x)."""
-    out = []
-    for folder in [*reversed(path.parents)]:
-        if not os.stat(folder).st_mode & stat.S_IXOTH:
-            out.append(folder)
-    return out
-
-
-@pytest.fixture(scope="module")
-def shared_environment():
-    """Make the course's Python usable by other Unix users for the module's duration.
-
-    Students and graders run this checkout's virtual environment, whose interpreter may live
-    under a folder only root can enter (a pyenv Python under /root, a CI clone under /root):
-    such folders get search permission (o+x: enter, not list) and get their modes back
-    afterwards. The files themselves must be readable by others already; if they are not (a
-    venv built under umask 077), the test fails saying so.
-    """
-    targets = {Path(os.path.realpath(VENV_BIN / "python")), REPO / "course" / "__init__.py",
-               REPO / "autograder" / "__init__.py", VENV_BIN / "nbgrader"}
-    changed = {}
-    for target in targets:
-        for folder in _untraversable(target):
-            if folder not in changed:
-                changed[folder] = os.stat(folder).st_mode
-                os.chmod(folder, changed[folder] | stat.S_IXOTH)
-    unreadable = [str(t) for t in targets if not os.stat(t).st_mode & stat.S_IROTH]
-    try:
-        assert not unreadable, (f"other users cannot read {unreadable}: the virtual environment and the "
-                                f"checkout must be world-readable for students and graders (chmod -R o+rX)")
-        yield sorted(map(str, changed))
-    finally:
-        for folder, mode in changed.items():
-            os.chmod(folder, stat.S_IMODE(mode))
-
 
 @pytest.fixture(scope="module")
 def unix_users():
