@@ -76,6 +76,8 @@ def prepare(course_dir: Path, expected: dict, students=None, notebooks=None) -> 
     shutil.copy(ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
     course = load_course(course_dir, f"sqlite:///{course_dir / 'gradebook.db'}")
     assignments = sorted({a for group in ("submitted", "lms") for s in expected[group].values() for a in s})
+    if students is not None:
+        assignments = [a for a in assignments if a in students]
     api = NbGraderAPI(course.coursedir, config=course.config)
     for assignment in assignments:
         own = SAMPLE / "source" / assignment
@@ -96,7 +98,6 @@ def prepare(course_dir: Path, expected: dict, students=None, notebooks=None) -> 
         for folder in sorted(course.folder("submitted").glob("*/*")):
             if folder.name not in students or folder.parent.name not in students[folder.name]:
                 shutil.rmtree(folder)
-        assignments = [a for a in assignments if a in students]
     if notebooks is not None:
         for path in sorted(course.folder("submitted").glob("*/*/*.ipynb")):
             if path.stem not in notebooks:
