@@ -18,8 +18,8 @@ from .shapes import format_shape, shape_of
 from .trace import Failure, Row, Trace, build_block as _build_block, call_failure_message
 from .training import TrainResult
 
-__all__ = ["use_course_settings", "device", "device_report", "seed", "trace", "check_output_shapes", "build_block", "count_params",
-           "train", "predict", "TrainResult"]
+__all__ = ["use_course_settings", "device", "device_report", "seed", "trace", "check_output_shapes",
+           "check_uses_its_parameters", "build_block", "count_params", "train", "predict", "TrainResult"]
 
 
 def device() -> torch.device:
@@ -164,6 +164,53 @@ def check_output_shapes(model: nn.Module, cases: Iterable[tuple], name: str = "m
             check_shape(out, expected, name=f"{name} for input {format_shape(in_shape)}")
     finally:
         model.train(was_training)
+
+
+def _all_tensors(obj) -> list:
+    """Every tensor in a (possibly nested) module output, in order."""
+    if isinstance(obj, torch.Tensor):
+        return [obj]
+    if isinstance(obj, (tuple, list)):
+        return [t for item in obj for t in _all_tensors(item)]
+    return []
+
+
+def check_uses_its_parameters(model: nn.Module, in_shape: Sequence[int], what: str, *, extra_args: tuple = (),
+                              dtype=torch.float32) -> None:
+    """Fail when `forward` computes with weights that are not the model's registered parameters.
+
+    A layer created inside `forward` (`nn.Linear(...)(x)` at every call) gives the right shapes but
+    fresh, untrained weights at every call, and the optimizer never sees them. The check: set every
+    registered parameter to zero; a model that computes only with its own layers then gives the same
+    output for two different random inputs (a zero Linear, Conv or LSTM outputs a constant), one with
+    a layer made in `forward` still depends on the input. The parameters are restored afterwards, and
+    the model is left in eval mode. `extra_args` follow the input in the call (`block(x, size)`).
+
+    >>> ct.check_uses_its_parameters(build_classifier(3, 33, 5), (2, 3, 33, 33), "build_classifier(3, 33, 5)")
+    """
+    dev = next(model.parameters(), torch.empty(0)).device
+    x1, x2 = (torch.rand(tuple(in_shape), generator=torch.Generator().manual_seed(s), dtype=dtype).to(dev)
+              for s in (1, 2))
+    with torch.no_grad():
+        model.eval()(x1, *extra_args)                      # lazy layers get their sizes here
+        params = list(model.parameters())
+        saved = [p.detach().clone() for p in params]
+        try:
+            for p in params:
+                p.zero_()
+            out1, out2 = (_all_tensors(model(x, *extra_args)) for x in (x1, x2))
+            same = len(out1) == len(out2) and all(torch.equal(a, b) for a, b in zip(out1, out2))
+        finally:
+            for p, kept in zip(params, saved):
+                p.copy_(kept)
+    if not params:
+        raise ShapeCheckError(f"{what} holds no parameters: create its layers in __init__ (or in the "
+                              "Sequential) so that training can update them")
+    if not same:
+        raise ShapeCheckError(f"{what}: with all of its registered parameters set to zero, the output still "
+                              "depends on the input, so some layer's weights are not registered: create every "
+                              "layer in __init__ (or in the Sequential), not inside forward, so that training "
+                              "updates it")
 
 
 def build_block(fn, *args, name: str | None = None, **kwargs):
