@@ -18,8 +18,8 @@ from .shapes import format_shape
 from .trace import Failure, Row, Trace, build_block as _build_block, call_failure_message
 from .training import TrainResult
 
-__all__ = ["use_course_settings", "device", "device_report", "seed", "trace", "check_output_shapes", "build_block", "count_params",
-           "train", "predict", "TrainResult"]
+__all__ = ["use_course_settings", "device", "device_report", "seed", "trace", "check_output_shapes",
+           "check_uses_its_parameters", "parameters_used", "build_block", "count_params", "train", "predict", "TrainResult"]
 
 
 def device() -> torch.device:
@@ -170,6 +170,103 @@ def check_output_shapes(model: nn.Module, cases: Iterable[tuple], name: str = "m
             check_shape(out, expected, name=f"{name} for input {format_shape(in_shape)}")
     finally:
         model.train(was_training)
+
+
+def _all_tensors(obj) -> list:
+    """Every tensor in a (possibly nested) module output, in order."""
+    if isinstance(obj, torch.Tensor):
+        return [obj]
+    if isinstance(obj, (tuple, list)):
+        return [t for item in obj for t in _all_tensors(item)]
+    return []
+
+
+def parameters_used(model: nn.Module, *args) -> list:
+    """The `nn.Parameter`s that one call `model(*args)` reads, its own or not, in order of first use.
+
+    Every torch call is watched (layers, `F.linear`, `F.conv_transpose2d`, an LSTM's flat weights),
+    so a weight is found however `forward` uses it. Runs without gradients.
+    """
+    from torch.overrides import TorchFunctionMode
+
+    used: dict = {}
+
+    def visit(obj):
+        if isinstance(obj, nn.Parameter):
+            used.setdefault(id(obj), obj)
+        elif isinstance(obj, (tuple, list)):
+            for item in obj:
+                visit(item)
+        elif isinstance(obj, dict):
+            for item in obj.values():
+                visit(item)
+
+    class Spy(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            visit((args, kwargs or {}))
+            return func(*args, **(kwargs or {}))
+
+    with torch.no_grad(), Spy():
+        model(*args)
+    return list(used.values())
+
+
+def _same(a, b) -> bool:
+    a, b = _all_tensors(a), _all_tensors(b)
+    return len(a) == len(b) and all(torch.equal(x, y) for x, y in zip(a, b))
+
+
+def check_uses_its_parameters(model: nn.Module, in_shape: Sequence[int], what: str, *, extra_args: tuple = (),
+                              all_used: bool = False, dtype=torch.float32) -> None:
+    """Fail when `forward` computes with weights that are not the model's registered parameters.
+
+    A layer created inside `forward` (`nn.Linear(...)(x)` at every call) gives the right shapes but
+    fresh, untrained weights at every call, and the optimizer never sees them. Three checks, in eval
+    mode, on random inputs of shape `in_shape` (`extra_args` follow the input: `block(x, size)`):
+
+    - every `nn.Parameter` that `forward` reads is one of `model.parameters()`;
+    - two calls on the same input give the same output (fresh random weights would not);
+    - with every registered parameter set to zero, two different inputs give the same output (a
+      zeroed Linear, Conv or LSTM outputs a constant), so no unregistered weights carry the input.
+    With `all_used=True`, every registered parameter must also be read by `forward`.
+    The parameters are restored afterwards; the model is left in eval mode.
+
+    >>> ct.check_uses_its_parameters(build_classifier(3, 33, 5), (2, 3, 33, 33), "build_classifier(3, 33, 5)")
+    """
+    advice = ("create every layer in __init__ (or in the Sequential) and call it in forward, so that "
+              "training updates it; a layer made inside forward is new and untrained at every call")
+    dev = next(model.parameters(), torch.empty(0)).device
+    x1, x2 = (torch.rand(tuple(in_shape), generator=torch.Generator().manual_seed(s), dtype=dtype).to(dev)
+              for s in (1, 2))
+    with torch.no_grad():
+        first = model.eval()(x1, *extra_args)                # lazy layers get their sizes here
+        params = list(model.parameters())
+        if not params:
+            raise ShapeCheckError(f"{what} holds no parameters: {advice}")
+        own = {id(p) for p in params}
+        used = parameters_used(model, x1, *extra_args)
+        fresh = [tuple(p.shape) for p in used if id(p) not in own]
+        if fresh:
+            raise ShapeCheckError(f"{what}: forward used weights of shape {fresh} that are not among its "
+                                  f"registered parameters: {advice}")
+        if all_used:
+            unused = [n for n, p in model.named_parameters() if id(p) not in {id(q) for q in used}]
+            if unused:
+                raise ShapeCheckError(f"{what}: the parameters {unused} made in __init__ are never used by forward")
+        if not _same(first, model(x1, *extra_args)):
+            raise ShapeCheckError(f"{what}: two calls on the same input gave different outputs (in eval mode): "
+                                  f"{advice}")
+        saved = [p.detach().clone() for p in params]
+        try:
+            for p in params:
+                p.zero_()
+            same = _same(model(x1, *extra_args), model(x2, *extra_args))
+        finally:
+            for p, kept in zip(params, saved):
+                p.copy_(kept)
+    if not same:
+        raise ShapeCheckError(f"{what}: with all of its registered parameters set to zero, the output still "
+                              f"depends on the input, so some weights are not registered: {advice}")
 
 
 def build_block(fn, *args, name: str | None = None, **kwargs):

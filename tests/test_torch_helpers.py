@@ -120,3 +120,79 @@ def test_build_block_lets_an_unanswered_exercise_through():
 
     with pytest.raises(NotImplementedError):
         ct.build_block(unanswered)
+
+
+class _LinearInForward(nn.Module):
+    """Right shapes, but a fresh, unregistered Linear at every call."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3)
+
+    def forward(self, x):
+        x = torch.flatten(self.conv(x), 1)
+        return nn.Linear(x.shape[1], 10)(x)
+
+
+def test_check_uses_its_parameters_passes_on_models_made_in_init():
+    model = fixed()
+    before = [p.detach().clone() for p in model.parameters()]
+    ct.check_uses_its_parameters(model, (2, 1, 28, 28), "fixed()")
+    assert all(torch.equal(p, b) for p, b in zip(model.parameters(), before)), "the weights are restored"
+    ct.check_uses_its_parameters(nn.Sequential(nn.LazyLinear(3)), (2, 5), "lazy")
+    lstm = nn.LSTM(3, 4, batch_first=True, bidirectional=True)
+    ct.check_uses_its_parameters(nn.Sequential(lstm), (2, 5, 3), "an LSTM, zeroed, outputs zeros")
+
+
+def test_check_uses_its_parameters_fails_on_a_layer_made_in_forward():
+    with pytest.raises(ShapeCheckError, match=r"net: forward used weights of shape \[\(10, 252\), \(10,\)\].*__init__"):
+        ct.check_uses_its_parameters(_LinearInForward(), (2, 1, 9, 11), "net")
+
+    class FirstLayerInForward(nn.Module):      # a fresh layer before a registered one
+        def __init__(self):
+            super().__init__()
+            self.head = nn.Linear(4, 2)
+
+        def forward(self, x):
+            out, _ = nn.LSTM(3, 4, batch_first=True)(x)
+            return self.head(out[:, -1])
+
+    with pytest.raises(ShapeCheckError, match="forward used weights of shape"):
+        ct.check_uses_its_parameters(FirstLayerInForward(), (2, 5, 3), "lstm")
+
+    class RandomWeights(nn.Module):            # fresh weights that are plain tensors, not Parameters
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(3, 3)
+
+        def forward(self, x):
+            return self.lin(x) @ torch.randn(3, 2)
+
+    with pytest.raises(ShapeCheckError, match="two calls on the same input gave different outputs"):
+        ct.check_uses_its_parameters(RandomWeights(), (2, 3), "rand")
+
+    class Unused(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Linear(3, 2), nn.Linear(3, 2)
+
+        def forward(self, x):
+            return self.a(x)
+
+    ct.check_uses_its_parameters(Unused(), (2, 3), "unused")
+    with pytest.raises(ShapeCheckError, match=r"the parameters \['b.weight', 'b.bias'\] made in __init__ are never used"):
+        ct.check_uses_its_parameters(Unused(), (2, 3), "unused", all_used=True)
+    with pytest.raises(ShapeCheckError, match="holds no parameters"):
+        ct.check_uses_its_parameters(nn.Flatten(), (2, 3), "flat")
+
+
+def test_check_uses_its_parameters_passes_extra_arguments():
+    class Up(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.up = nn.ConvTranspose2d(2, 1, 3, stride=2, padding=1)
+
+        def forward(self, x, size):
+            return self.up(x, output_size=size)
+
+    ct.check_uses_its_parameters(Up(), (1, 2, 3, 3), "Up()", extra_args=((6, 6),))

@@ -43,7 +43,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from course import check_at_least, check_equal, check_loss_fell, check_shape, check_true, expect_error
+from course import check_at_least, check_equal, check_loss_fell, check_predictions, check_shape, check_true, expect_error
 from course import data, needs, plots
 from course import torch as ct
 
@@ -687,29 +687,12 @@ ct.check_output_shapes(_model, [((1, 1, 28, 28), (1, 10)), ((7, 1, 28, 28), (7, 
                                 ((64, 1, 28, 28), (64, 10))], name="build_digit_cnn() logits")
 
 
-def _check_uses_its_parameters(model, in_shape, what):
-    """With every registered parameter zeroed, the output must stop depending on the input; a layer
-    created inside forward (fresh, untrained weights at every call) keeps it depending."""
-    x1, x2 = (torch.rand(in_shape, generator=torch.Generator().manual_seed(s)) for s in (1, 2))
-    with torch.no_grad():
-        model.eval()(x1)                                     # lazy layers get their sizes here
-        saved = [p.detach().clone() for p in model.parameters()]
-        for p in model.parameters():
-            p.zero_()
-        same = torch.equal(model(x1), model(x2))
-        for p, kept in zip(model.parameters(), saved):
-            p.copy_(kept)
-    check_true(same, f"{what}: with all of its registered parameters set to zero, the output still depends on "
-                     "the input, so some layer's weights are not registered: create every layer in __init__ "
-                     "(or in the Sequential), not inside forward, so that training updates it")
-
-
 def _check_digit_cnn(args, batch):
     model = build_digit_cnn(*args)
     c, h, w, k = args
     what = f"build_digit_cnn{args} (in_channels, height, width, n_classes)"
     ct.check_output_shapes(model, [((batch, c, h, w), (batch, k)), ((1, c, h, w), (1, k))], name=f"{what} logits")
-    _check_uses_its_parameters(model, (2, c, h, w), what)
+    ct.check_uses_its_parameters(model, (2, c, h, w), what)
 
 
 _check_digit_cnn((3, 29, 36, 6), 7)   # odd, not square, 3 channels, 6 classes
@@ -766,31 +749,16 @@ shape_predictions.update(a=(2, 8, 15, 8), b=(5, 16, 3, 4), c=(4, 3, 10, 6), d=(1
 ### END SOLUTION
 
 # %% kind="test" grade_id="self-check-test" points=1
-def _as_shape(value):
-    try:
-        return tuple(int(d) for d in value)
-    except TypeError:
-        return value
-
-
-_questions = {
-    "a": ("Conv2d(3, 8, kernel_size=5, stride=2) on (2, 3, 33, 20)", lambda: nn.Conv2d(3, 8, 5, stride=2)(torch.zeros(2, 3, 33, 20))),
-    "b": ("MaxPool2d(2) on (5, 16, 7, 9)", lambda: nn.MaxPool2d(2)(torch.zeros(5, 16, 7, 9))),
-    "c": ("x.permute(0, 3, 1, 2), x of (4, 10, 6, 3)", lambda: torch.zeros(4, 10, 6, 3).permute(0, 3, 1, 2)),
-    "d": ("ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1) on (1, 8, 5, 7)",
-          lambda: nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1)(torch.zeros(1, 8, 5, 7))),
-    "e": ("Linear(16, 10) on (8, 6, 6, 16)", lambda: nn.Linear(16, 10)(torch.zeros(8, 6, 6, 16))),
-}
-_wrong = []
-for _key, (_what, _run) in _questions.items():
-    with torch.no_grad():
-        _real = _as_shape(_run().shape)
-    _guess = _as_shape(shape_predictions.get(_key))
-    print(f"{_key}: {_what:<80} real {_real}, you said {_guess} {'✔' if _guess == _real else '✘'}")
-    if _guess != _real:
-        _wrong.append(f"{_key} ({_what}): expected {_real}, got {_guess}")
-check_true(not _wrong, f"{len(_wrong)} of {len(_questions)} predictions differ from the real shapes: "
-           + "; ".join(_wrong))
+with torch.no_grad():
+    _real_shapes = {
+        "a": ("Conv2d(3, 8, kernel_size=5, stride=2) on (2, 3, 33, 20)", nn.Conv2d(3, 8, 5, stride=2)(torch.zeros(2, 3, 33, 20)).shape),
+        "b": ("MaxPool2d(2) on (5, 16, 7, 9)", nn.MaxPool2d(2)(torch.zeros(5, 16, 7, 9)).shape),
+        "c": ("x.permute(0, 3, 1, 2), x of (4, 10, 6, 3)", torch.zeros(4, 10, 6, 3).permute(0, 3, 1, 2).shape),
+        "d": ("ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1) on (1, 8, 5, 7)",
+              nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1)(torch.zeros(1, 8, 5, 7)).shape),
+        "e": ("Linear(16, 10) on (8, 6, 6, 16)", nn.Linear(16, 10)(torch.zeros(8, 6, 6, 16)).shape),
+    }
+check_predictions(shape_predictions, _real_shapes)
 
 # %% [markdown]
 # ## Summary

@@ -42,7 +42,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from course import check_at_least, check_equal, check_loss_fell, check_shape, check_true, expect_error
+from course import check_at_least, check_equal, check_loss_fell, check_predictions, check_shape, check_true, expect_error
 from course import data, needs, plots
 from course import torch as ct
 
@@ -343,26 +343,9 @@ def _check_classifier(in_channels, size, n_classes, n_features, batches=(1, 7, 4
                 hint=f"the body plus one Linear from all {n_features} flattened features to {n_classes} classes")
 
 
-def _check_uses_its_parameters(model, in_shape, what):
-    """With every registered parameter zeroed, the output must stop depending on the input; a layer
-    created inside forward (fresh, untrained weights at every call) keeps it depending."""
-    x1, x2 = (torch.rand(in_shape, generator=torch.Generator().manual_seed(s)) for s in (1, 2))
-    with torch.no_grad():
-        model.eval()(x1)                                     # lazy layers get their sizes here
-        saved = [p.detach().clone() for p in model.parameters()]
-        for p in model.parameters():
-            p.zero_()
-        same = torch.equal(model(x1), model(x2))
-        for p, kept in zip(model.parameters(), saved):
-            p.copy_(kept)
-    check_true(same, f"{what}: with all of its registered parameters set to zero, the output still depends on "
-                     "the input, so some layer's weights are not registered: create every layer in __init__ "
-                     "(or in the Sequential), not inside forward, so that training updates it")
-
-
 _check_classifier(1, 28, 10, n_features=576, batches=(1, 7))
 _check_classifier(3, 33, 5, n_features=784, batches=(1, 7))       # an odd size, 3 channels, 5 classes
-_check_uses_its_parameters(build_classifier(3, 33, 5), (2, 3, 33, 33), "build_classifier(3, 33, 5)")
+ct.check_uses_its_parameters(build_classifier(3, 33, 5), (2, 3, 33, 33), "build_classifier(3, 33, 5)")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 def _n_features(size):
@@ -524,26 +507,9 @@ def _check_pooled(in_channels, n_classes, cases):
                f"of one Linear(16, {n_classes}); pool each channel to one number before the Linear")
 
 
-def _check_uses_its_parameters(model, in_shape, what):
-    """With every registered parameter zeroed, the output must stop depending on the input; a layer
-    created inside forward (fresh, untrained weights at every call) keeps it depending."""
-    x1, x2 = (torch.rand(in_shape, generator=torch.Generator().manual_seed(s)) for s in (1, 2))
-    with torch.no_grad():
-        model.eval()(x1)                                     # lazy layers get their sizes here
-        saved = [p.detach().clone() for p in model.parameters()]
-        for p in model.parameters():
-            p.zero_()
-        same = torch.equal(model(x1), model(x2))
-        for p, kept in zip(model.parameters(), saved):
-            p.copy_(kept)
-    check_true(same, f"{what}: with all of its registered parameters set to zero, the output still depends on "
-                     "the input, so some layer's weights are not registered: create every layer in __init__ "
-                     "(or in the Sequential), not inside forward, so that training updates it")
-
-
 _check_pooled(1, 10, [(7, 28, 28), (7, 32, 32)])
 _check_pooled(3, 5, [(1, 45, 17), (7, 13, 19)])                    # 3 channels, 5 classes, not square
-_check_uses_its_parameters(build_pooled_classifier(3, 5), (2, 3, 21, 30), "build_pooled_classifier(3, 5)")
+ct.check_uses_its_parameters(build_pooled_classifier(3, 5), (2, 3, 21, 30), "build_pooled_classifier(3, 5)")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 _check_pooled(1, 10, [(1, 36, 36), (40, 28, 28), (7, 12, 12), (2, 20, 44), (1, 100, 64)])
@@ -596,30 +562,15 @@ shape_predictions.update(a=(8, 576), b=(4608,), c=(8, 16, 6, 10), d=(7, 16, 1, 1
 ### END SOLUTION
 
 # %% kind="test" grade_id="self-check-test" points=1
-def _as_shape(value):
-    try:
-        return tuple(int(d) for d in value)
-    except TypeError:
-        return value
-
-
-_questions = {
-    "a": ("nn.Flatten() on (8, 16, 6, 6)", lambda: nn.Flatten()(torch.zeros(8, 16, 6, 6))),
-    "b": ("torch.flatten(x), x of (8, 16, 6, 6)", lambda: torch.flatten(torch.zeros(8, 16, 6, 6))),
-    "c": ("nn.Linear(6, 10) on (8, 16, 6, 6)", lambda: nn.Linear(6, 10)(torch.zeros(8, 16, 6, 6))),
-    "d": ("nn.AdaptiveAvgPool2d(1) on (7, 16, 9, 5)", lambda: nn.AdaptiveAvgPool2d(1)(torch.zeros(7, 16, 9, 5))),
-    "e": ("make_features(1) on (3, 1, 32, 32)", lambda: make_features(1)(torch.zeros(3, 1, 32, 32))),
-}
-_wrong = []
-for _key, (_what, _run) in _questions.items():
-    with torch.no_grad():
-        _real = _as_shape(_run().shape)
-    _guess = _as_shape(shape_predictions.get(_key))
-    print(f"{_key}: {_what:<44} real {_real}, you said {_guess} {'✔' if _guess == _real else '✘'}")
-    if _guess != _real:
-        _wrong.append(f"{_key} ({_what}): expected {_real}, got {_guess}")
-check_true(not _wrong, f"{len(_wrong)} of {len(_questions)} predictions differ from the real shapes: "
-           + "; ".join(_wrong))
+with torch.no_grad():
+    _real_shapes = {
+        "a": ("nn.Flatten() on (8, 16, 6, 6)", nn.Flatten()(torch.zeros(8, 16, 6, 6)).shape),
+        "b": ("torch.flatten(x), x of (8, 16, 6, 6)", torch.flatten(torch.zeros(8, 16, 6, 6)).shape),
+        "c": ("nn.Linear(6, 10) on (8, 16, 6, 6)", nn.Linear(6, 10)(torch.zeros(8, 16, 6, 6)).shape),
+        "d": ("nn.AdaptiveAvgPool2d(1) on (7, 16, 9, 5)", nn.AdaptiveAvgPool2d(1)(torch.zeros(7, 16, 9, 5)).shape),
+        "e": ("make_features(1) on (3, 1, 32, 32)", make_features(1)(torch.zeros(3, 1, 32, 32)).shape),
+    }
+check_predictions(shape_predictions, _real_shapes)
 
 # %% [markdown]
 # ## Summary

@@ -42,7 +42,8 @@ import torch
 import torchinfo
 from torch import nn
 
-from course import check_at_least, check_equal, check_loss_fell, check_shape, check_true, data, expect_error, needs
+from course import (check_at_least, check_equal, check_loss_fell, check_predictions, check_shape, check_true, data,
+                    expect_error, needs)
 from course import plots
 from course import torch as ct
 
@@ -286,7 +287,8 @@ for batch_first in (False, True):
 # `LastStepClassifier(features, hidden, n_classes)`: one `nn.LSTM(features, hidden)` and one
 # `nn.Linear(hidden, n_classes)`, taking `(N, T, F)` batches and returning `(N, n_classes)` logits
 # computed from each sequence's **last time step**. Each sample's output must depend on that sample
-# only, for any batch size and any number of time steps.
+# only, for any batch size and any number of time steps. Create both layers in `__init__`, so that
+# training updates the weights `forward` uses.
 #
 # `same_as_alone` (below) is the check the tests use: it compares each sample's output in a batch
 # with its output when it is run alone.
@@ -353,6 +355,7 @@ def _check_last_step(features, hidden, n_classes, cases):
     check_equal(ct.count_params(model), 4 * hidden * (features + hidden + 2) + hidden * n_classes + n_classes,
                 f"parameters of {name}", hint="one nn.LSTM(features, hidden) and one nn.Linear(hidden, n_classes)")
     ct.check_output_shapes(model, [((b, t, features), (b, n_classes)) for b, t in cases], name=name)
+    ct.check_uses_its_parameters(model, (2, cases[0][1], features), name)
     for b, t in cases:
         same_as_alone(model, torch.randn(b, t, features), name=f"{name} on ({b}, {t}, {features})")
 
@@ -451,7 +454,8 @@ _check_to_sequences(16, 8, 2, seed=6)
 #
 # Computing `in_features` and `nn.LazyLinear` both work, but the model must be complete when the
 # function returns: every parameter exists and can be counted before training, so an optimizer
-# created right away sees real weights and a summary shows the real size.
+# created right away sees real weights and a summary shows the real size. For the same reason both
+# layers are made once, when the model is built, never inside `forward`.
 
 # %% kind="readonly" grade_id="broken-bidirectional"
 class BrokenBidirectional(nn.Module):
@@ -525,6 +529,7 @@ def _check_bidirectional(features, hidden, n_classes, cases):
     check_equal(ct.count_params(model), expected, f"parameters of {name}",
                 hint="one bidirectional nn.LSTM(features, hidden) and one Linear(2 * hidden, n_classes)")
     ct.check_output_shapes(model, [((b, t, features), (b, n_classes)) for b, t in cases], name=name)
+    ct.check_uses_its_parameters(model, (2, cases[0][1], features), name)
     same_as_alone(model, torch.randn(cases[0][0], cases[0][1], features), name=name)
     _each_direction_reads_everything(model, features, name)
 
@@ -612,24 +617,18 @@ def my_predictions():
 
 
 # %% kind="test" grade_id="self-check-test" points=1
-def _real_shapes():
-    batch = torch.zeros(8, 24, 3)
-    with torch.no_grad():
-        out, (h_n, _) = nn.LSTM(3, 16, batch_first=True)(batch)
-        return {1: nn.Linear(72, 3)(torch.zeros(8, 72)).shape, 2: out.shape, 3: h_n.shape,
-                4: nn.LSTM(3, 16, batch_first=True, bidirectional=True)(batch)[0].shape,
-                5: torch.zeros(64, 72).reshape(64, 24, 3).shape}
-
-_predicted = my_predictions()
-for _q, _shape in _real_shapes().items():
-    _guess = _predicted.get(_q)
-    check_true(_guess is not None, f"question {_q}: no prediction (my_predictions() has no shape for {_q})")
-    try:
-        _guess = tuple(int(d) for d in _guess)
-    except (TypeError, ValueError):
-        check_true(False, f"question {_q}: a prediction is a tuple of whole numbers, got {_guess!r}")
-    check_equal(_guess, tuple(int(d) for d in _shape), f"question {_q}: predicted shape")
-print("every prediction matches the real shape")
+with torch.no_grad():
+    _batch = torch.zeros(8, 24, 3)
+    _out, (_h_n, _) = nn.LSTM(3, 16, batch_first=True)(_batch)
+    _real_shapes = {
+        1: ("nn.Linear(72, 3) on (8, 72)", nn.Linear(72, 3)(torch.zeros(8, 72)).shape),
+        2: ("the output of nn.LSTM(3, 16, batch_first=True) on (8, 24, 3)", _out.shape),
+        3: ("its final hidden state h_n", _h_n.shape),
+        4: ("the output of the bidirectional LSTM on (8, 24, 3)",
+            nn.LSTM(3, 16, batch_first=True, bidirectional=True)(_batch)[0].shape),
+        5: ("x.reshape(len(x), 24, 3), x of (64, 72)", torch.zeros(64, 72).reshape(64, 24, 3).shape),
+    }
+check_predictions(my_predictions(), _real_shapes)
 
 # %% [markdown]
 # ## Summary

@@ -46,7 +46,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course import (check_at_least, check_equal, check_loss_fell, check_shape, check_true,
+from course import (check_at_least, check_equal, check_loss_fell, check_predictions, check_shape, check_true,
                     expect_error, expect_warning, needs)
 from course import data, plots
 from course import torch as ct
@@ -348,7 +348,8 @@ print(ct.trace(pooled_head, (2, 912, 8, 8)))
 # 1×1 `Conv2d` (with a bias, no activation) from `first`'s output channels to `second`'s input
 # channels, then `second`. Use the two blocks you are given (their weights are the trained ones),
 # not new layers of the same shapes, and read both channel counts off the blocks: the tests join
-# other pairs of blocks, with other channel counts, on images of any height and width.
+# other pairs of blocks, with other channel counts, on images of any height and width. Make the 1×1
+# conv once, when you join the blocks (not inside `forward`), so that training updates it.
 
 # %% kind="readonly" grade_id="broken-join-blocks"
 def make_blocks(in_channels=3, mid=16, body_in=32, out=64):
@@ -391,14 +392,13 @@ def _check_join(in_channels, mid, body_in, out, n, h, w):
     joined = join_blocks(first, second)
     check_true(isinstance(joined, nn.Module), f"{what} should return an nn.Module, got {type(joined).__name__}")
     ct.check_output_shapes(joined, [((n, in_channels, h, w), (n, out, h // 2, w // 2))], name=what)
+    ct.check_uses_its_parameters(joined, (2, in_channels, h, w), what)
     check_equal(ct.count_params(joined), ct.count_params(first) + ct.count_params(second) + mid * body_in + body_in,
                 f"parameters of {what}", hint=f"first + second + one 1x1 conv: {mid}*{body_in} weights + {body_in} biases")
     joined.eval()
     x = torch.rand(n, in_channels, h, w).to(next(joined.parameters()).device)
     with torch.no_grad():
         before = joined(x)
-        check_true(torch.equal(before, joined(x)),
-                   f"{what}: two calls on the same batch gave different outputs (is a layer created inside forward?)")
         second[0].bias += 1.0
         shifted = joined(x)
         second[0].bias -= 1.0
@@ -430,7 +430,8 @@ _check_join(2, 24, 8, 8, 3, 16, 10)
 # `widths`, each block a 3×3 `Conv2d` with `padding=1` (and a bias), a `ReLU` and a 2×2
 # `MaxPool2d`. Block `k` outputs `widths[k]` channels, so an `(N, in_channels, H, W)` batch comes
 # out as `(N, widths[-1], H // 2**len(widths), W // 2**len(widths))` (each pooling rounds down).
-# Nothing else: no extra layers to adapt the channels (the tests count the parameters).
+# Nothing else: no extra layers to adapt the channels (the tests count the parameters). Make the
+# layers when the stack is built, not inside `forward`, so that training updates them.
 #
 # The builder below has the classic loop bug: every conv gets `in_channels` instead of the
 # previous block's width. It works with one block and fails with two.
@@ -481,6 +482,7 @@ def _check_stack(in_channels, widths, cases):
     stack = build_conv_stack(in_channels, widths)
     check_true(isinstance(stack, nn.Module), f"build_conv_stack should return an nn.Module, got {type(stack).__name__}")
     ct.check_output_shapes(stack, cases, name=f"build_conv_stack({in_channels}, {widths})")
+    ct.check_uses_its_parameters(stack, cases[0][0], f"build_conv_stack({in_channels}, {widths})")
     check_equal(ct.count_params(stack), _stack_params(in_channels, widths),
                 f"parameters of build_conv_stack({in_channels}, {widths})",
                 hint="each conv has in*out*3*3 weights + out biases; no other layer has weights")
@@ -504,7 +506,8 @@ _check_stack(1, (8, 8, 16, 4), [((7, 1, 28, 28), (7, 4, 1, 1))])
 # Write `build_decoder(latent_channels, out_channels)`: an `nn.Module` that maps latent codes
 # `(N, latent_channels, h, w)` to `(N, out_channels, 2*h, 2*w)` with values in `[0, 1]` (the
 # range of the pixels it reconstructs). Any architecture is fine (a transposed conv, or upsampling
-# followed by a conv, ...) as long as the shape and range are right for every channel count.
+# followed by a conv, ...) as long as the shape and range are right for every channel count, and
+# its layers are made when the decoder is built (not inside `forward`), so that training updates them.
 #
 # The decoder below was copied from an RGBA project and always emits 4 channels.
 
@@ -553,6 +556,7 @@ def _check_decoder(latent_channels, out_channels, n, h, w):
     dec = build_decoder(latent_channels, out_channels)
     check_true(isinstance(dec, nn.Module), f"{name} should return an nn.Module, got {type(dec).__name__}")
     ct.check_output_shapes(dec, [((n, latent_channels, h, w), (n, out_channels, 2 * h, 2 * w))], name=name)
+    ct.check_uses_its_parameters(dec, (2, latent_channels, h, w), name)
     dec.eval()
     with torch.no_grad():
         recon = dec(torch.randn(n, latent_channels, h, w) * 3)
@@ -588,6 +592,7 @@ _check_decoder(3, 2, 5, 11, 6)
 # `mid_channels` and a `ReLU`, then a 3×3 `Conv2d` to `out_channels` with `padding=1` and a `ReLU`
 # (both convs with biases, nothing else). It returns `(N, out_channels, H, W)` and has
 # `in_channels*mid_channels + mid_channels + 9*mid_channels*out_channels + out_channels` parameters.
+# Make both convs when the reducer is built (not inside `forward`), so that training updates them.
 #
 # The reducer below was written for the 912-channel maps only.
 
@@ -632,6 +637,7 @@ def _check_reducer(in_channels, mid, out, sizes):
     reducer = build_reducer(in_channels, mid, out)
     check_true(isinstance(reducer, nn.Module), f"{what} should return an nn.Module, got {type(reducer).__name__}")
     ct.check_output_shapes(reducer, [((n, in_channels, h, w), (n, out, h, w)) for n, h, w in sizes], name=what)
+    ct.check_uses_its_parameters(reducer, (2, in_channels) + sizes[0][1:], what)
     check_equal(ct.count_params(reducer), in_channels * mid + mid + 9 * mid * out + out, f"parameters of {what}",
                 hint=f"1x1 conv: {in_channels}*{mid} + {mid}; 3x3 conv: {mid}*{out}*9 + {out}; no other weights")
     n, h, w = sizes[0]
@@ -639,8 +645,6 @@ def _check_reducer(in_channels, mid, out, sizes):
     x = torch.randn(n, in_channels, h, w).to(next(reducer.parameters()).device)
     with torch.no_grad():
         y = reducer(x)
-        check_true(torch.equal(y, reducer(x)),
-                   f"{what}: two calls on the same batch gave different outputs (is a layer created inside forward?)")
     check_true(float(y.min()) >= 0.0, f"{what}: the output ends with a ReLU, so no value is below 0; got {float(y.min()):.3f}")
 
 
@@ -702,25 +706,16 @@ def my_predictions():
 
 
 # %% kind="test" grade_id="self-check-test" points=1
-def _real_shapes():
-    with torch.no_grad():
-        return {1: torch.zeros(5, 20, 12, 3).permute(0, 3, 1, 2).shape,
-                2: nn.Conv2d(1, 8, kernel_size=3)(torch.zeros(1, 28, 28)).shape,
-                3: nn.Conv2d(3, 16, kernel_size=3)(torch.zeros(3, 28, 28)).shape,
-                4: nn.AdaptiveAvgPool2d(1)(torch.zeros(2, 912, 7, 5)).shape,
-                5: nn.Conv2d(912, 4, kernel_size=1)(torch.zeros(3, 912, 9, 11)).shape}
-
-
-_predicted = my_predictions()
-for _q, _shape in _real_shapes().items():
-    _guess = _predicted.get(_q)
-    check_true(_guess is not None, f"question {_q}: no prediction (my_predictions() has no shape for {_q})")
-    try:
-        _guess = tuple(int(d) for d in _guess)
-    except (TypeError, ValueError):
-        check_true(False, f"question {_q}: a prediction is a tuple of whole numbers, got {_guess!r}")
-    check_equal(_guess, tuple(int(d) for d in _shape), f"question {_q}: predicted shape")
-print("every prediction matches the real shape")
+with torch.no_grad():
+    _real_shapes = {
+        1: ("x.permute(0, 3, 1, 2), x of (5, 20, 12, 3)", torch.zeros(5, 20, 12, 3).permute(0, 3, 1, 2).shape),
+        2: ("nn.Conv2d(1, 8, kernel_size=3) on (1, 28, 28)", nn.Conv2d(1, 8, kernel_size=3)(torch.zeros(1, 28, 28)).shape),
+        3: ("nn.Conv2d(3, 16, kernel_size=3) on (3, 28, 28)", nn.Conv2d(3, 16, kernel_size=3)(torch.zeros(3, 28, 28)).shape),
+        4: ("nn.AdaptiveAvgPool2d(1) on (2, 912, 7, 5)", nn.AdaptiveAvgPool2d(1)(torch.zeros(2, 912, 7, 5)).shape),
+        5: ("nn.Conv2d(912, 4, kernel_size=1) on (3, 912, 9, 11)",
+            nn.Conv2d(912, 4, kernel_size=1)(torch.zeros(3, 912, 9, 11)).shape),
+    }
+check_predictions(my_predictions(), _real_shapes)
 
 # %% [markdown]
 # ## Summary

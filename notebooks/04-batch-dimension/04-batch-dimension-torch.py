@@ -39,7 +39,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from course import (check_at_least, check_equal, check_loss_fell, check_shape, check_true, data,
+from course import (check_at_least, check_equal, check_loss_fell, check_predictions, check_shape, check_true, data,
                     expect_error, expect_warning, needs)
 from course import plots
 from course import torch as ct
@@ -351,7 +351,8 @@ check_equal(t.layer("3").output_shape, (8, 196), "Flatten output for an unbatche
 # that maps `(N, in_channels, height, width)` to `(N, n_outputs)` for **every** batch size `N`, the
 # last partial batch of a loader included. Only the flattening needs to change; `height` and `width`
 # need not be multiples of 4. Each sample's output must depend on that sample only. (The tests also
-# count the parameters, so that the head really sees every feature.)
+# count the parameters, so that the head really sees every feature.) Make every layer when the model
+# is built, not inside `forward`, so that training updates it.
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -394,6 +395,7 @@ ct.seed(1)
 model = build_classifier(1, 28, 28, 10)
 ct.check_output_shapes(model, [((32, 1, 28, 28), (32, 10)), ((8, 1, 28, 28), (8, 10))],
                        name="build_classifier(1, 28, 28, 10)")
+ct.check_uses_its_parameters(model, (2, 1, 28, 28), "build_classifier(1, 28, 28, 10)")
 _check_param_count(model, 1, 28, 28, 10)
 check_shape(_outputs_over_loader(model, X_test_t, 32), (1000, 10),
             name="outputs over the 1,000 test digits in batches of 32 (last batch 8)")
@@ -697,25 +699,17 @@ def my_predictions():
 
 
 # %% kind="test" grade_id="self-check-test" points=1
-def _real_shapes():
-    with torch.no_grad():
-        return {1: nn.Conv2d(1, 8, kernel_size=3, padding=1)(torch.zeros(1, 28, 28)).shape,
-                2: nn.Flatten()(torch.zeros(8, 14, 14)).shape,
-                3: torch.zeros(1, 28, 28).unsqueeze(0).shape,
-                4: torch.zeros(1, 10, 1).squeeze().shape,
-                5: list(DataLoader(TensorDataset(torch.zeros(100, 3)), batch_size=32))[-1][0].shape}
-
-
-_predicted = my_predictions()
-for _q, _shape in _real_shapes().items():
-    _guess = _predicted.get(_q)
-    check_true(_guess is not None, f"question {_q}: no prediction (my_predictions() has no shape for {_q})")
-    try:
-        _guess = tuple(int(d) for d in _guess)
-    except (TypeError, ValueError):
-        check_true(False, f"question {_q}: a prediction is a tuple of whole numbers, got {_guess!r}")
-    check_equal(_guess, tuple(int(d) for d in _shape), f"question {_q}: predicted shape")
-print("every prediction matches the real shape")
+with torch.no_grad():
+    _real_shapes = {
+        1: ("nn.Conv2d(1, 8, kernel_size=3, padding=1) on (1, 28, 28)",
+            nn.Conv2d(1, 8, kernel_size=3, padding=1)(torch.zeros(1, 28, 28)).shape),
+        2: ("nn.Flatten() on (8, 14, 14)", nn.Flatten()(torch.zeros(8, 14, 14)).shape),
+        3: ("x.unsqueeze(0), x of (1, 28, 28)", torch.zeros(1, 28, 28).unsqueeze(0).shape),
+        4: ("torch.zeros(1, 10, 1).squeeze()", torch.zeros(1, 10, 1).squeeze().shape),
+        5: ("the last batch of 100 rows in batches of 32",
+            list(DataLoader(TensorDataset(torch.zeros(100, 3)), batch_size=32))[-1][0].shape),
+    }
+check_predictions(my_predictions(), _real_shapes)
 
 # %% [markdown]
 # ## Summary

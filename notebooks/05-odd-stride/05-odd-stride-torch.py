@@ -42,7 +42,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course import check_at_most, check_equal, check_loss_fell, check_shape, check_true, needs
+from course import check_at_most, check_equal, check_loss_fell, check_predictions, check_shape, check_true, needs
 from course import data, expect_error, expect_warning, plots
 from course import torch as ct
 
@@ -473,34 +473,6 @@ def _tensors(obj):
             yield from _tensors(item)
 
 
-def parameters_used(model, *args):
-    """Every nn.Parameter that one forward pass reads (any torch call that receives one)."""
-    used = {}
-
-    class Spy(TorchFunctionMode):
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            for t in _tensors((args, kwargs or {})):
-                if isinstance(t, nn.Parameter):
-                    used[id(t)] = t
-            return func(*args, **(kwargs or {}))
-
-    with torch.no_grad(), Spy():
-        model(*args)
-    return list(used.values())
-
-
-def check_own_parameters(model, *args, name):
-    """forward must use the parameters made in __init__, all of them, and no others."""
-    used = parameters_used(model, *args)
-    own = {id(p) for p in model.parameters()}
-    fresh = [tuple(p.shape) for p in used if id(p) not in own]
-    check_true(not fresh, f"{name}: forward used weights of shape {fresh} that are not among the model's "
-                          "parameters, so they were created inside forward: new and untrained at every call. "
-                          "Create the layer in __init__ and call it in forward")
-    unused = [n for n, p in model.named_parameters() if id(p) not in {id(q) for q in used}]
-    check_true(not unused, f"{name}: the parameters {unused} made in __init__ are never used by forward")
-
-
 def smallest_map(model, shape):
     """The smallest height and width of any 4-D tensor computed from the input in one forward pass.
 
@@ -538,7 +510,7 @@ for hh, ww in [(28, 28), (27, 40)]:
     check_true(h <= math.ceil(hh / 4) and w <= math.ceil(ww / 4),
                f"the smallest feature map for a {hh} x {ww} input is {h} x {w}; it must be at most "
                f"{math.ceil(hh / 4)} x {math.ceil(ww / 4)} (two halvings)")
-check_own_parameters(ae, torch.zeros(2, 1, 27, 40), name="build_autoencoder(1)")
+ct.check_uses_its_parameters(ae, (2, 1, 27, 40), "build_autoencoder(1)", all_used=True)
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 sizes = [(27, 27), (33, 33), (65, 65), (31, 40), (17, 23)]
@@ -701,39 +673,13 @@ class UpBlock(nn.Module):
 
 
 # %% kind="test" grade_id="ex3-transposed-output-size-test" points=3
-from torch.overrides import TorchFunctionMode
-
-
-def parameters_used(module, *args):
-    """Every nn.Parameter that one forward pass reads (any torch call that receives one)."""
-    used = {}
-
-    class Spy(TorchFunctionMode):
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            for t in list(args) + list((kwargs or {}).values()):
-                if isinstance(t, nn.Parameter):
-                    used[id(t)] = t
-            return func(*args, **(kwargs or {}))
-
-    with torch.no_grad(), Spy():
-        module(*args)
-    return list(used.values())
-
-
 block = UpBlock(8, 4)
 for batch, n_in, size in [(2, (3, 3), (5, 5)), (2, (3, 3), (6, 6)), (1, (3, 3), (5, 6)), (3, (4, 6), (8, 11))]:
     check_shape(block(torch.zeros(batch, 8, *n_in), size), (batch, 4) + size,
                 name=f"UpBlock(8, 4) on {(batch, 8) + n_in} asked for {size}")
 check_true(ct.count_params(block) > 0, "UpBlock(8, 4) holds no parameters: it should hold a learned "
                                        "ConvTranspose2d(8, 4, 3, stride=2, padding=1)")
-used = parameters_used(block, torch.zeros(2, 8, 3, 3), (5, 6))
-own = {id(p) for p in block.parameters()}
-fresh = [tuple(p.shape) for p in used if id(p) not in own]
-check_true(not fresh, f"UpBlock(8, 4).forward used weights of shape {fresh} that are not the block's own "
-                      "parameters: a layer created inside forward is new and untrained at every call. "
-                      "Create the ConvTranspose2d in __init__ and call it in forward")
-check_true(used, "UpBlock(8, 4).forward used none of the block's parameters: call the ConvTranspose2d "
-                 "made in __init__")
+ct.check_uses_its_parameters(block, (2, 8, 3, 3), "UpBlock(8, 4)", extra_args=((5, 6),), all_used=True)
 ct.check_output_shapes(StridedAE(up_block=UpBlock), [((2, 1, 28, 28), (2, 1, 28, 28)), ((3, 1, 27, 40), (3, 1, 27, 40))],
                        name="StridedAE(up_block=UpBlock) output")
 print("visible tests passed")
@@ -808,25 +754,17 @@ predictions = {
 ### END SOLUTION
 
 # %% kind="test" grade_id="self-check-test" points=1
-questions = {
-    "MaxPool2d(3) on (4, 8, 128, 128)": (nn.MaxPool2d(3), (4, 8, 128, 128)),
-    "Conv2d(1, 16, 3, stride=2, padding=1) on (2, 1, 31, 31)": (nn.Conv2d(1, 16, 3, stride=2, padding=1), (2, 1, 31, 31)),
-    "ConvTranspose2d(16, 8, 3, stride=2, padding=1) on (2, 16, 16, 16)":
-        (nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1), (2, 16, 16, 16)),
-    "ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1) on (2, 16, 16, 16)":
-        (nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1), (2, 16, 16, 16)),
-    "MaxPool2d(2) on (1, 32, 7, 9)": (nn.MaxPool2d(2), (1, 32, 7, 9)),
-}
-wrong = []
-for question, (layer, shape) in questions.items():
-    with torch.no_grad():
-        real = tuple(layer(torch.zeros(shape)).shape)
-    guess = predictions.get(question)
-    guess = tuple(guess) if isinstance(guess, (tuple, list, torch.Size)) else guess
-    print(f"{'right' if guess == real else 'WRONG'}: {question}: you predicted {guess}, the layer gives {real}")
-    if guess != real:
-        wrong.append(f"{question}: predicted {guess}, real {real}")
-check_true(not wrong, f"{len(wrong)} of {len(questions)} predictions differ from the real shapes: " + "; ".join(wrong))
+with torch.no_grad():
+    real_shapes = {question: ("output shape", layer(torch.zeros(shape)).shape) for question, (layer, shape) in {
+        "MaxPool2d(3) on (4, 8, 128, 128)": (nn.MaxPool2d(3), (4, 8, 128, 128)),
+        "Conv2d(1, 16, 3, stride=2, padding=1) on (2, 1, 31, 31)": (nn.Conv2d(1, 16, 3, stride=2, padding=1), (2, 1, 31, 31)),
+        "ConvTranspose2d(16, 8, 3, stride=2, padding=1) on (2, 16, 16, 16)":
+            (nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1), (2, 16, 16, 16)),
+        "ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1) on (2, 16, 16, 16)":
+            (nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1), (2, 16, 16, 16)),
+        "MaxPool2d(2) on (1, 32, 7, 9)": (nn.MaxPool2d(2), (1, 32, 7, 9)),
+    }.items()}
+check_predictions(predictions, real_shapes)
 
 # %% [markdown]
 # ## Summary

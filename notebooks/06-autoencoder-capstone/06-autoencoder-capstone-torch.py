@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course import (check_at_most, check_equal, check_loss_fell, check_shape, check_true,
+from course import (check_at_most, check_equal, check_loss_fell, check_predictions, check_shape, check_true,
                     expect_error, expect_warning, needs)
 from course import data, plots
 from course import torch as ct
@@ -337,31 +337,6 @@ class DenseAutoencoder(nn.Module):
         ### END SOLUTION
 
 # %% kind="test" grade_id="ex1-dense-autoencoder-test" points=3
-from torch.overrides import TorchFunctionMode
-
-
-def check_own_parameters(model, x, name):
-    """forward must read the parameters made in __init__, all of them, and no others."""
-    used = {}
-
-    class Spy(TorchFunctionMode):
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            for t in list(args) + list((kwargs or {}).values()):
-                if isinstance(t, nn.Parameter):
-                    used[id(t)] = t
-            return func(*args, **(kwargs or {}))
-
-    with torch.no_grad(), Spy():
-        model(x)
-    own = {id(p) for p in model.parameters()}
-    fresh = [tuple(p.shape) for i, p in used.items() if i not in own]
-    check_true(not fresh, f"{name}: forward used weights of shape {fresh} that are not among the model's "
-                          "parameters, so they were created inside a method: new and untrained at every "
-                          "call. Create the layer in __init__ and call it")
-    unused = [n for n, p in model.named_parameters() if id(p) not in used]
-    check_true(not unused, f"{name}: the parameters {unused} made in __init__ are never used by forward")
-
-
 ae = DenseAutoencoder()
 ct.check_output_shapes(ae, [((1, 1, 28, 28), (1, 1, 28, 28)), ((7, 1, 28, 28), (7, 1, 28, 28))],
                        name="DenseAutoencoder()")
@@ -375,7 +350,7 @@ ct.check_output_shapes(small, [((1, 1, 15, 15), (1, 1, 15, 15)), ((3, 1, 15, 15)
                        name="DenseAutoencoder(side=15, latent=6)")
 with torch.no_grad():
     check_shape(small.encode(torch.rand(3, 1, 15, 15)), (3, 6), name="encode(x) with side=15, latent=6")
-check_own_parameters(ae, torch.rand(2, 1, 28, 28), "DenseAutoencoder()")
+ct.check_uses_its_parameters(ae, (2, 1, 28, 28), "DenseAutoencoder()", all_used=True)
 ### BEGIN HIDDEN TESTS
 for side, latent, n in [(20, 8, 1), (32, 16, 7), (28, 64, 13)]:
     ae = DenseAutoencoder(side=side, latent=latent)
@@ -439,25 +414,6 @@ class ConvAutoencoder(nn.Module):
         ### END SOLUTION
 
 # %% kind="test" grade_id="ex2-conv-autoencoder-test" points=4
-from torch.overrides import TorchFunctionMode
-
-
-def parameters_used(model, x):
-    """Every nn.Parameter one forward pass reads (any torch call that receives one)."""
-    used = {}
-
-    class Spy(TorchFunctionMode):
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            for t in list(args) + list((kwargs or {}).values()):
-                if isinstance(t, nn.Parameter):
-                    used[id(t)] = t
-            return func(*args, **(kwargs or {}))
-
-    with torch.no_grad(), Spy():
-        model(x)
-    return used
-
-
 cae = ConvAutoencoder()
 ct.check_output_shapes(cae, [((1, 1, 28, 28), (1, 1, 28, 28)), ((7, 1, 28, 28), (7, 1, 28, 28))],
                        name="ConvAutoencoder()")
@@ -469,13 +425,7 @@ ct.check_output_shapes(rgb, [((2, 3, 20, 32), (2, 3, 20, 32)), ((1, 3, 20, 32), 
                        name="ConvAutoencoder(channels=3, code_channels=4)")
 with torch.no_grad():
     check_shape(rgb.encode(torch.rand(2, 3, 20, 32)), (2, 4, 5, 8), name="encode(x) for 3 x 20 x 32 images")
-used = parameters_used(cae, torch.rand(2, 1, 28, 28))
-fresh = [tuple(p.shape) for i, p in used.items() if i not in {id(q) for q in cae.parameters()}]
-check_true(not fresh, f"ConvAutoencoder(): forward used weights of shape {fresh} that are not among the "
-                      "model's parameters, so they were created inside a method: new and untrained at every "
-                      "call. Create the layer in __init__ and call it")
-unused = [n for n, p in cae.named_parameters() if id(p) not in used]
-check_true(not unused, f"ConvAutoencoder(): the parameters {unused} made in __init__ are never used by forward")
+ct.check_uses_its_parameters(cae, (2, 1, 28, 28), "ConvAutoencoder()", all_used=True)
 ### BEGIN HIDDEN TESTS
 for channels, code, side, n in [(3, 8, 32, 1), (1, 4, 16, 7), (3, 12, 28, 5), (1, 8, 40, 13)]:
     cae = ConvAutoencoder(channels=channels, code_channels=code)
@@ -670,25 +620,18 @@ predictions = {
 ### END SOLUTION
 
 # %% kind="test" grade_id="self-check-test" points=1
-questions = {
-    "nn.Flatten() on (8, 1, 28, 28)": lambda: nn.Flatten()(torch.zeros(8, 1, 28, 28)),
-    "nn.Unflatten(1, (1, 28, 28)) on (8, 784)": lambda: nn.Unflatten(1, (1, 28, 28))(torch.zeros(8, 784)),
-    "nn.Conv2d(1, 16, 3, stride=2, padding=1) on (8, 1, 28, 28)":
-        lambda: nn.Conv2d(1, 16, 3, stride=2, padding=1)(torch.zeros(8, 1, 28, 28)),
-    "nn.ConvTranspose2d(16, 1, 3, stride=2, padding=1, output_padding=1) on (8, 16, 14, 14)":
-        lambda: nn.ConvTranspose2d(16, 1, 3, stride=2, padding=1, output_padding=1)(torch.zeros(8, 16, 14, 14)),
-    "a (8, 1, 28, 28) tensor minus an (8, 28, 28) tensor": lambda: torch.zeros(8, 1, 28, 28) - torch.zeros(8, 28, 28),
-}
-wrong = []
-for question, run in questions.items():
-    with torch.no_grad():
-        real = tuple(run().shape)
-    guess = predictions.get(question)
-    guess = tuple(guess) if isinstance(guess, (tuple, list, torch.Size)) else guess
-    print(f"{'right' if guess == real else 'WRONG'}: {question}: you predicted {guess}, the real shape is {real}")
-    if guess != real:
-        wrong.append(f"{question}: predicted {guess}, real {real}")
-check_true(not wrong, f"{len(wrong)} of {len(questions)} predictions differ from the real shapes: " + "; ".join(wrong))
+with torch.no_grad():
+    real_shapes = {
+        "nn.Flatten() on (8, 1, 28, 28)": ("output shape", nn.Flatten()(torch.zeros(8, 1, 28, 28)).shape),
+        "nn.Unflatten(1, (1, 28, 28)) on (8, 784)": ("output shape", nn.Unflatten(1, (1, 28, 28))(torch.zeros(8, 784)).shape),
+        "nn.Conv2d(1, 16, 3, stride=2, padding=1) on (8, 1, 28, 28)":
+            ("output shape", nn.Conv2d(1, 16, 3, stride=2, padding=1)(torch.zeros(8, 1, 28, 28)).shape),
+        "nn.ConvTranspose2d(16, 1, 3, stride=2, padding=1, output_padding=1) on (8, 16, 14, 14)":
+            ("output shape", nn.ConvTranspose2d(16, 1, 3, stride=2, padding=1, output_padding=1)(torch.zeros(8, 16, 14, 14)).shape),
+        "a (8, 1, 28, 28) tensor minus an (8, 28, 28) tensor":
+            ("result shape", (torch.zeros(8, 1, 28, 28) - torch.zeros(8, 28, 28)).shape),
+    }
+check_predictions(predictions, real_shapes)
 
 # %% [markdown]
 # ## Summary
