@@ -44,7 +44,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from course import (check_at_least, check_equal, check_loss_fell, check_shape, check_true, data,
+from course import (check_at_least, check_equal, check_loss_fell, check_predictions, check_shape, check_true, data,
                     expect_error, expect_warning, needs)
 from course import plots
 
@@ -613,29 +613,15 @@ def my_predictions():
 
 
 # %% kind="test" grade_id="self-check-test" points=1
-def _real_shapes():
-    batch = np.zeros((8, 24, 3), dtype="float32")
-    return {1: keras.Input(shape=(24, 3)).shape,
-            2: layers.LSTM(16)(batch).shape,
-            3: layers.LSTM(16, return_sequences=True)(batch).shape,
-            4: np.zeros((64, 24, 3)).reshape(64, -1).shape,
-            5: layers.Dense(3)(np.zeros((8, 24, 16), dtype="float32")).shape}
+_batch = np.zeros((8, 24, 3), dtype="float32")
+check_predictions(my_predictions(), {
+    1: ("keras.Input(shape=(24, 3))", keras.Input(shape=(24, 3)).shape),
+    2: ("LSTM(16) on (8, 24, 3)", layers.LSTM(16)(_batch)),
+    3: ("LSTM(16, return_sequences=True) on (8, 24, 3)", layers.LSTM(16, return_sequences=True)(_batch)),
+    4: ("x.reshape(len(x), -1), x of (64, 24, 3)", np.zeros((64, 24, 3)).reshape(64, -1)),
+    5: ("Dense(3) on (8, 24, 16)", layers.Dense(3)(np.zeros((8, 24, 16), dtype="float32"))),
+})
 
-
-def _dims(shape):
-    return tuple(None if d is None else int(d) for d in shape)
-
-
-_predicted = my_predictions()
-for _q, _shape in _real_shapes().items():
-    _guess = _predicted.get(_q)
-    check_true(_guess is not None, f"question {_q}: no prediction (my_predictions() has no shape for {_q})")
-    try:
-        _guess = _dims(_guess)
-    except (TypeError, ValueError):
-        check_true(False, f"question {_q}: a prediction is a tuple of whole numbers (or None), got {_guess!r}")
-    check_equal(_guess, _dims(_shape), f"question {_q}: predicted shape")
-print("every prediction matches the real shape")
 
 # %% [markdown]
 # ## Summary

@@ -51,8 +51,8 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from course import (ShapeCheckError, check_at_least, check_equal, check_loss_fell, check_shape, check_true,
-                    expect_error, expect_warning, needs)
+from course import (ShapeCheckError, check_at_least, check_equal, check_loss_fell, check_predictions, check_shape,
+                    check_true, expect_error, expect_warning, needs)
 from course import data, plots
 from course.errors import brief
 
@@ -830,27 +830,16 @@ def my_predictions():
 
 
 # %% kind="test" grade_id="self-check-test" points=1
-def _real_shapes():
-    x = np.zeros((5, 3, 20, 12), dtype="float32")
-    gray = keras.Sequential([keras.Input((None, None, 1)), layers.Conv2D(8, 3)])
-    unbuilt = keras.Sequential([layers.Conv2D(16, 3)])
-    return {1: np.transpose(x, (0, 2, 3, 1)).shape,
-            2: gray(np.zeros((4, 28, 28), dtype="float32")).shape,
-            3: unbuilt(np.zeros((2, 3, 32, 32), dtype="float32")).shape,
-            4: layers.GlobalAveragePooling2D()(np.zeros((2, 7, 5, 912), dtype="float32")).shape,
-            5: layers.Conv2D(4, 1)(np.zeros((3, 9, 11, 912), dtype="float32")).shape}
+_gray = keras.Sequential([keras.Input((None, None, 1)), layers.Conv2D(8, 3)])
+_unbuilt = keras.Sequential([layers.Conv2D(16, 3)])
+check_predictions(my_predictions(), {
+    1: ("np.transpose(x, (0, 2, 3, 1)), x of (5, 3, 20, 12)", np.transpose(np.zeros((5, 3, 20, 12)), (0, 2, 3, 1))),
+    2: ("Input((None, None, 1)) + Conv2D(8, 3) on (4, 28, 28)", _gray(np.zeros((4, 28, 28), dtype="float32"))),
+    3: ("Conv2D(16, 3), no Input, on (2, 3, 32, 32)", _unbuilt(np.zeros((2, 3, 32, 32), dtype="float32"))),
+    4: ("GlobalAveragePooling2D() on (2, 7, 5, 912)", layers.GlobalAveragePooling2D()(np.zeros((2, 7, 5, 912), "float32"))),
+    5: ("Conv2D(4, 1) on (3, 9, 11, 912)", layers.Conv2D(4, 1)(np.zeros((3, 9, 11, 912), dtype="float32"))),
+})
 
-
-_predicted = my_predictions()
-for _q, _shape in _real_shapes().items():
-    _guess = _predicted.get(_q)
-    check_true(_guess is not None, f"question {_q}: no prediction (my_predictions() has no shape for {_q})")
-    try:
-        _guess = tuple(int(d) for d in _guess)
-    except (TypeError, ValueError):
-        check_true(False, f"question {_q}: a prediction is a tuple of whole numbers, got {_guess!r}")
-    check_equal(_guess, tuple(int(d) for d in _shape), f"question {_q}: predicted shape")
-print("every prediction matches the real shape")
 
 # %% [markdown]
 # ## Summary

@@ -41,7 +41,7 @@ import math
 import numpy as np
 
 from course import keras as ck  # first: it loads TensorFlow with its C++ start-up lines muted
-from course import check_at_most, check_equal, check_loss_fell, check_shape, check_true, needs
+from course import check_at_most, check_equal, check_loss_fell, check_predictions, check_shape, check_true, needs
 from course import data, expect_error, plots
 
 import keras  # noqa: E402  (already loaded by course.keras)
@@ -801,7 +801,7 @@ predictions = {
 ### END SOLUTION
 
 # %% kind="test" grade_id="self-check-test" points=1
-questions = {
+_questions = {
     "MaxPooling2D(3) on (4, 128, 128, 8)": (layers.MaxPooling2D(3), (4, 128, 128, 8)),
     "Conv2D(16, 3, strides=2, padding='same') on (2, 31, 31, 1)":
         (layers.Conv2D(16, 3, strides=2, padding="same"), (2, 31, 31, 1)),
@@ -811,15 +811,9 @@ questions = {
         (layers.Conv2DTranspose(8, 3, strides=2, padding="same", output_padding=0), (2, 16, 16, 16)),
     "MaxPooling2D(2) on (1, 7, 9, 32)": (layers.MaxPooling2D(2), (1, 7, 9, 32)),
 }
-wrong = []
-for question, (layer, shape) in questions.items():
-    real = tuple(layer(np.zeros(shape, dtype=np.float32)).shape)
-    guess = predictions.get(question)
-    guess = tuple(guess) if isinstance(guess, (tuple, list, tf.TensorShape)) else guess
-    print(f"{'right' if guess == real else 'WRONG'}: {question}: you predicted {guess}, the layer gives {real}")
-    if guess != real:
-        wrong.append(f"{question}: predicted {guess}, real {real}")
-check_true(not wrong, f"{len(wrong)} of {len(questions)} predictions differ from the real shapes: " + "; ".join(wrong))
+check_predictions(predictions, {question: ("output shape", layer(np.zeros(shape, dtype=np.float32)))
+                                for question, (layer, shape) in _questions.items()})
+
 
 # %% [markdown]
 # ## Summary

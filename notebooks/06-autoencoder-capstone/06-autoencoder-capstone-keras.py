@@ -25,7 +25,7 @@
 # %load_ext course
 import numpy as np
 
-from course import (check_at_most, check_equal, check_loss_fell, check_shape, check_true,
+from course import (check_at_most, check_equal, check_loss_fell, check_predictions, check_shape, check_true,
                     expect_error, expect_warning, needs)
 from course import data, plots
 from course import keras as ck
@@ -500,25 +500,17 @@ predictions = {
 ### END SOLUTION
 
 # %% kind="test" grade_id="self-check-test" points=1
-zeros = lambda *shape: np.zeros(shape, dtype="float32")  # noqa: E731
-questions = {
-    "layers.Flatten() on (8, 28, 28, 1)": lambda: layers.Flatten()(zeros(8, 28, 28, 1)),
-    "layers.Reshape((28, 28, 1)) on (8, 784)": lambda: layers.Reshape((28, 28, 1))(zeros(8, 784)),
+_zeros = lambda *shape: np.zeros(shape, dtype="float32")  # noqa: E731
+check_predictions(predictions, {
+    "layers.Flatten() on (8, 28, 28, 1)": ("output shape", layers.Flatten()(_zeros(8, 28, 28, 1))),
+    "layers.Reshape((28, 28, 1)) on (8, 784)": ("output shape", layers.Reshape((28, 28, 1))(_zeros(8, 784))),
     "layers.Conv2D(16, 3, strides=2, padding='same') on (8, 28, 28, 1)":
-        lambda: layers.Conv2D(16, 3, strides=2, padding="same")(zeros(8, 28, 28, 1)),
+        ("output shape", layers.Conv2D(16, 3, strides=2, padding="same")(_zeros(8, 28, 28, 1))),
     "layers.Conv2DTranspose(1, 3, strides=2, padding='same') on (8, 14, 14, 16)":
-        lambda: layers.Conv2DTranspose(1, 3, strides=2, padding="same")(zeros(8, 14, 14, 16)),
-    "an (8, 784) tensor minus an (8, 1) tensor": lambda: keras.ops.subtract(zeros(8, 784), zeros(8, 1)),
-}
-wrong = []
-for question, run in questions.items():
-    real = tuple(run().shape)
-    guess = predictions.get(question)
-    guess = tuple(guess) if isinstance(guess, (tuple, list)) else guess
-    print(f"{'right' if guess == real else 'WRONG'}: {question}: you predicted {guess}, the real shape is {real}")
-    if guess != real:
-        wrong.append(f"{question}: predicted {guess}, real {real}")
-check_true(not wrong, f"{len(wrong)} of {len(questions)} predictions differ from the real shapes: " + "; ".join(wrong))
+        ("output shape", layers.Conv2DTranspose(1, 3, strides=2, padding="same")(_zeros(8, 14, 14, 16))),
+    "an (8, 784) tensor minus an (8, 1) tensor": ("output shape", keras.ops.subtract(_zeros(8, 784), _zeros(8, 1))),
+})
+
 
 # %% [markdown]
 # ## Summary
