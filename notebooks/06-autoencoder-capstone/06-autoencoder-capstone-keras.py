@@ -272,13 +272,13 @@ ck.check_output_shapes(ae, [((1, 28, 28, 1), (1, 28, 28, 1)), ((7, 28, 28, 1), (
                        name="autoencoder from build_dense_autoencoder()")
 ck.check_output_shapes(enc, [((7, 28, 28, 1), (7, 32))], name="encoder with latent=32")
 ck.check_output_shapes(dec, [((7, 32), (7, 28, 28, 1))], name="decoder")
+ck.check_uses_its_weights(ae, (2, 28, 28, 1), "autoencoder from build_dense_autoencoder()")
 out = ck.predict(ae, np.random.default_rng(0).random((5, 28, 28, 1)))
 check_true(0 <= out.min() and out.max() <= 1, "outputs must lie in [0, 1] like the pixels")
 enc, dec, ae = ck.build_block(build_dense_autoencoder, side=15, latent=6)   # another (odd) side and latent size
 ck.check_output_shapes(ae, [((1, 15, 15, 1), (1, 15, 15, 1)), ((3, 15, 15, 1), (3, 15, 15, 1))],
                        name="autoencoder from build_dense_autoencoder(side=15, latent=6)")
 ck.check_output_shapes(enc, [((3, 15, 15, 1), (3, 6))], name="encoder with side=15, latent=6")
-ck.check_uses_its_weights(ae, (2, 15, 15, 1), "autoencoder from build_dense_autoencoder(side=15, latent=6)")
 ### BEGIN HIDDEN TESTS
 for side, latent, n in [(20, 8, 1), (32, 16, 7), (28, 64, 13)]:
     enc, dec, ae = ck.build_block(build_dense_autoencoder, side=side, latent=latent)
