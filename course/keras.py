@@ -52,14 +52,14 @@ with _loading_environment():
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from .checks import ShapeCheckError, check_shape  # noqa: E402
+from .checks import ShapeCheckError, check_shape, check_true  # noqa: E402
 from .errors import brief  # noqa: E402
 from .shapes import format_shape  # noqa: E402
 from .trace import Failure, Row, Trace, call_failure_message  # noqa: E402
 from .trace import build_block as _build_block  # noqa: E402
 from .training import TrainResult  # noqa: E402
 
-__all__ = ["use_course_settings", "device", "device_report", "seed", "trace", "check_output_shapes", "build_block", "count_params",
+__all__ = ["use_course_settings", "device", "device_report", "seed", "trace", "check_output_shapes", "build_block", "check_uses_its_weights", "count_params",
            "train", "predict", "TrainResult", "may_lack_cpu_kernel"]
 
 
@@ -209,6 +209,39 @@ def build_block(fn, *args, name: str | None = None, **kwargs):
     >>> model = ck.build_block(build_classifier, 1, 28, 10)
     """
     return _build_block(fn, args, kwargs, name, (ValueError, TypeError))
+
+
+_LAYERS_IN_INIT = ("create every layer once, in __init__ (or in the Sequential or functional model), not inside "
+                   "call, so that training updates it")
+
+
+def check_uses_its_weights(model, input_shape: Sequence, what: str = "the model") -> None:
+    """Fail when the model computes with weights it does not own: a layer created inside `call`
+    gets fresh random weights at every call, which training never updates.
+
+    Two checks in inference mode on random inputs of `input_shape` (batch axis included): the same
+    input twice gives the same output, and with every weight of the model set to zero (then
+    restored) the output no longer depends on the input.
+    >>> ck.check_uses_its_weights(model, (2, 28, 28, 1), "build_digit_cnn()")
+    """
+    rng = np.random.default_rng(0)
+    x1, x2 = (rng.random(tuple(input_shape), dtype=np.float32) for _ in range(2))
+    first = np.asarray(model(x1, training=False))
+    check_true(np.array_equal(first, np.asarray(model(x1, training=False)), equal_nan=True),
+               f"{what}: two calls on the same input gave different outputs, so some layer gets fresh "
+               f"random weights at every call: {_LAYERS_IN_INIT}")
+    weights = list(model.weights)
+    saved = [np.array(w.numpy()) for w in weights]
+    try:
+        for w in weights:
+            w.assign(np.zeros(tuple(w.shape), dtype=w.dtype))
+        out1, out2 = np.asarray(model(x1, training=False)), np.asarray(model(x2, training=False))
+    finally:
+        for w, kept in zip(weights, saved):
+            w.assign(kept)
+    check_true(np.allclose(out1, out2, atol=1e-6, equal_nan=True),
+               f"{what}: with all of its weights set to zero, the output still depends on the input, so "
+               f"some layer computes with weights that are not the model's: {_LAYERS_IN_INIT}")
 
 
 def train(model, X, y, loss, steps: int = 200, batch_size: int = 64, lr: float = 1e-3,

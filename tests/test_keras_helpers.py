@@ -80,3 +80,56 @@ def test_build_block_lets_an_unanswered_exercise_through():
 
     with pytest.raises(NotImplementedError):
         ck.build_block(unanswered)
+
+
+class _LayerInCall(keras.Model):
+    """The usual mistake: the head is made inside call, so every call gets fresh random weights."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = keras.layers.Conv2D(4, 3, activation="relu")
+        self.flat = keras.layers.Flatten()
+
+    def call(self, x):
+        return keras.layers.Dense(10)(self.flat(self.conv(x)))
+
+
+class _LayersInInit(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.conv = keras.layers.Conv2D(4, 3, activation="relu")
+        self.norm = keras.layers.BatchNormalization()
+        self.pool = keras.layers.GlobalAveragePooling2D()
+        self.head = keras.layers.Dense(10, activation="softmax")
+
+    def call(self, x):
+        return self.head(self.pool(self.norm(self.conv(x))))
+
+
+def test_check_uses_its_weights_passes_proper_models_and_restores_weights():
+    ck.seed(0)
+    for model in (fixed(), _LayersInInit()):
+        model(np.zeros((1, 28, 28, 1), "float32"))
+        before = [np.array(w.numpy()) for w in model.weights]
+        ck.check_uses_its_weights(model, (2, 28, 28, 1), "a proper model")
+        assert all(np.array_equal(b, w.numpy()) for b, w in zip(before, model.weights))
+
+
+def test_check_uses_its_weights_fails_a_layer_made_in_call():
+    ck.seed(0)
+    with pytest.raises(ShapeCheckError, match=r"^a head made in call: .*create every layer once, in __init__"):
+        ck.check_uses_its_weights(_LayerInCall(), (2, 28, 28, 1), "a head made in call")
+
+
+def test_check_uses_its_weights_fails_a_deterministic_layer_made_in_call():
+    class FixedSeed(keras.Model):   # same fresh weights at every call: only the zeroing catches it
+        def __init__(self):
+            super().__init__()
+            self.conv = keras.layers.Conv2D(4, 3)
+
+        def call(self, x):
+            self.conv(x)
+            return keras.layers.Conv2D(2, 3, kernel_initializer=keras.initializers.Constant(0.1))(x)
+
+    with pytest.raises(ShapeCheckError, match=r"with all of its weights set to zero, the output still depends"):
+        ck.check_uses_its_weights(FixedSeed(), (2, 9, 7, 1), "fixed")

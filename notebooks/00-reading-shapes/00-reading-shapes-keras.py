@@ -42,7 +42,8 @@ import traceback
 
 import numpy as np
 
-from course import check_at_least, check_equal, check_loss_fell, check_shape, check_true, expect_error
+from course import (check_at_least, check_equal, check_loss_fell, check_predictions, check_shape, check_true,
+                    expect_error)
 from course import data, needs, plots
 from course import keras as ck  # sets up TensorFlow quietly; import it before keras
 
@@ -790,8 +791,10 @@ _check_layout(_x, _x.transpose(0, 2, 3, 1).copy(), "a (7, 4, 5, 6) array")
 # `(N, n_classes)`, for any image size from 16x16 up, and that trains well on the digits. Keep the
 # two convolution blocks of `build_broken_digit_cnn` and fix what connects them to the `Dense`
 # layer: compute the size with your formula, or change the padding so the author's assumption
-# becomes true, or let Keras work it out. The tests build models for several image sizes and batch
-# sizes (including 1 and 7), then the model is trained below.
+# becomes true, or let Keras work it out. Create every layer once, when the model is built (never
+# inside a `call` method), so that the model computes with its own weights, the ones training
+# updates. The tests build models for several image sizes and batch sizes (including 1 and 7),
+# then the model is trained below.
 #
 # (Global average pooling also fixes the shape, but it keeps only 16 numbers per image, one per
 # channel, and no record of *where* the strokes are. Try it later and compare the accuracy.)
@@ -823,21 +826,15 @@ def build_digit_cnn(height=28, width=28, channels=1, n_classes=10):
 
 # %% kind="test" grade_id="ex5-digit-cnn-test" points=3
 ck.seed(0)
-_model = build_digit_cnn()
+_model = ck.build_block(build_digit_cnn, name="build_digit_cnn()")
 ck.check_output_shapes(_model, [((1, 28, 28, 1), (1, 10)), ((7, 28, 28, 1), (7, 10)),
                                 ((64, 28, 28, 1), (64, 10))], name="build_digit_cnn() logits")
-from course.errors import brief
-
-
 def _check_digit_cnn(args, batch):
-    try:
-        model = build_digit_cnn(*args)
-    except Exception as error:
-        check_true(False, f"build_digit_cnn{args} (height, width, channels, n_classes) failed while building "
-                          f"the model: {type(error).__name__}: {brief(str(error), 2)}")
+    what = f"build_digit_cnn{args} (height, width, channels, n_classes)"
+    model = ck.build_block(build_digit_cnn, *args, name=what)
     h, w, c, k = args
-    ck.check_output_shapes(model, [((batch, h, w, c), (batch, k)), ((1, h, w, c), (1, k))],
-                           name=f"build_digit_cnn{args} (height, width, channels, n_classes) logits")
+    ck.check_output_shapes(model, [((batch, h, w, c), (batch, k)), ((1, h, w, c), (1, k))], name=f"{what} logits")
+    ck.check_uses_its_weights(model, (2, h, w, c), what)
 
 
 _check_digit_cnn((29, 36, 3, 6), 7)   # odd, not square, 3 channels, 6 classes
@@ -894,29 +891,15 @@ shape_predictions.update(a=(2, 15, 8, 8), b=(5, 3, 4, 16), c=(4, 10, 6, 3), d=(1
 ### END SOLUTION
 
 # %% kind="test" grade_id="self-check-test" points=1
-def _as_shape(value):
-    try:
-        return tuple(int(d) for d in value)
-    except TypeError:
-        return value
-
-
-_questions = {
-    "a": ("Conv2D(8, 5, strides=2) on (2, 33, 20, 3)", lambda: layers.Conv2D(8, 5, strides=2)(np.zeros((2, 33, 20, 3), "float32"))),
-    "b": ("MaxPooling2D(2) on (5, 7, 9, 16)", lambda: layers.MaxPooling2D(2)(np.zeros((5, 7, 9, 16), "float32"))),
-    "c": ("np.transpose(x, (0, 2, 3, 1)), x of (4, 3, 10, 6)", lambda: np.transpose(np.zeros((4, 3, 10, 6)), (0, 2, 3, 1))),
+check_predictions(shape_predictions, {
+    "a": ("Conv2D(8, 5, strides=2) on (2, 33, 20, 3)", layers.Conv2D(8, 5, strides=2)(np.zeros((2, 33, 20, 3), "float32"))),
+    "b": ("MaxPooling2D(2) on (5, 7, 9, 16)", layers.MaxPooling2D(2)(np.zeros((5, 7, 9, 16), "float32"))),
+    "c": ("np.transpose(x, (0, 2, 3, 1)), x of (4, 3, 10, 6)", np.transpose(np.zeros((4, 3, 10, 6)), (0, 2, 3, 1))),
     "d": ("Conv2DTranspose(4, 3, strides=2, padding='same') on (1, 5, 7, 8)",
-          lambda: layers.Conv2DTranspose(4, 3, strides=2, padding="same")(np.zeros((1, 5, 7, 8), "float32"))),
-    "e": ("Dense(10) on (8, 6, 6, 16)", lambda: layers.Dense(10)(np.zeros((8, 6, 6, 16), "float32"))),
-}
-_wrong = []
-for _key, (_what, _run) in _questions.items():
-    _real, _guess = _as_shape(_run().shape), _as_shape(shape_predictions.get(_key))
-    print(f"{_key}: {_what:<66} real {_real}, you said {_guess} {'✔' if _guess == _real else '✘'}")
-    if _guess != _real:
-        _wrong.append(f"{_key} ({_what}): expected {_real}, got {_guess}")
-check_true(not _wrong, f"{len(_wrong)} of {len(_questions)} predictions differ from the real shapes: "
-           + "; ".join(_wrong))
+          layers.Conv2DTranspose(4, 3, strides=2, padding="same")(np.zeros((1, 5, 7, 8), "float32"))),
+    "e": ("Dense(10) on (8, 6, 6, 16)", layers.Dense(10)(np.zeros((8, 6, 6, 16), "float32"))),
+})
+
 
 # %% [markdown]
 # ## Summary

@@ -45,10 +45,9 @@ import keras
 import numpy as np
 from keras import layers
 
-from course import (ShapeCheckError, check_at_least, check_equal, check_loss_fell, check_shape, check_true,
+from course import (check_at_least, check_equal, check_loss_fell, check_predictions, check_shape, check_true,
                     expect_error)
 from course import data, needs, plots
-from course.errors import brief
 
 ck.seed(0)
 print(ck.use_course_settings())
@@ -296,7 +295,9 @@ for size in (28, 32, 36):
 # The tests try batches of 1, 7 and 40 (the last, partial batch of the 1,000 test digits at batch
 # size 64), other image sizes, channel and class counts, and check the parameter count: the body
 # has 1,376 parameters for one input channel, and one `Dense` from 576 features to 10 classes
-# adds `576 * 10 + 10`. The digit classifier you build here is trained at the end of the notebook.
+# adds `576 * 10 + 10`. Create every layer once, when the model is built (never inside a `call`
+# method), so that the model computes with its own weights, the ones training updates. The digit
+# classifier you build here is trained at the end of the notebook.
 
 # %% kind="readonly" grade_id="ex1-numbers"
 def dense_params(n_features, n_classes):
@@ -334,23 +335,16 @@ def build_classifier(in_channels, size, n_classes):
 
 
 # %% kind="test" grade_id="ex1-add-flatten-test" points=3
-def _build(builder, what, *args):
-    """Call the learner's builder; a Keras error while building becomes a readable test failure."""
-    try:
-        return builder(*args)
-    except (ValueError, TypeError) as error:
-        raise ShapeCheckError(f"{what} failed while building the model: {brief(str(error), 2)}") from None
-
-
 def _body_params(in_channels, height, width):
     return ck.count_params(keras.Sequential([keras.Input((height, width, in_channels)), *conv_body()]))
 
 
 def _check_classifier(in_channels, size, n_classes, n_features, batches=(1, 7, 40)):
     what = f"build_classifier({in_channels}, {size}, {n_classes})"
-    model = _build(build_classifier, what, in_channels, size, n_classes)
+    model = ck.build_block(build_classifier, in_channels, size, n_classes, name=what)
     ck.check_output_shapes(model, [((n, size, size, in_channels), (n, n_classes)) for n in batches],
                            name=f"{what} output")
+    ck.check_uses_its_weights(model, (2, size, size, in_channels), what)
     sums = np.asarray(model(np.random.default_rng(0).random((3, size, size, in_channels), dtype="float32"))).sum(-1)
     check_true(np.allclose(sums, 1.0, atol=1e-4),
                f"{what}: each row of the output should be class probabilities summing to 1, got sums {sums}")
@@ -431,7 +425,8 @@ def _check_flat(make_body, in_channels, height, width, expected, n_classes=10, b
     got = flat_size(make_body, in_channels, height, width)
     check_true(isinstance(got, numbers.Integral), f"{what} must return an int, got {type(got).__name__}")
     check_equal(int(got), expected, what)
-    model = build_reshape_classifier(make_body, in_channels, height, width, n_classes)
+    model = ck.build_block(build_reshape_classifier, make_body, in_channels, height, width, n_classes,
+                           name=f"the Reshape classifier on {make_body.__name__} at {height}x{width}")
     ck.check_output_shapes(model, [((n, height, width, in_channels), (n, n_classes)) for n in batches],
                            name=f"Reshape classifier on {make_body.__name__} at {height}x{width}")
 
@@ -485,8 +480,9 @@ print(f"Dense(16 -> 10): {dense_params(16, 10)} parameters; Dense(576 -> 10): {d
 # Write `build_pooled_classifier(in_channels, n_classes)`: **one** model that takes
 # `(N, H, W, in_channels)` for any `H, W` from 12 up (declare the input as `(None, None,
 # in_channels)`) and returns class probabilities `(N, n_classes)`. Use `conv_body()` as the body;
-# the head may have at most `16 * n_classes + n_classes` parameters. The tests call the *same*
-# model with several image sizes, one after the other.
+# the head may have at most `16 * n_classes + n_classes` parameters, and every layer is created
+# once, when the model is built (never inside a `call` method), so that training updates it. The
+# tests call the *same* model with several image sizes, one after the other.
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -512,12 +508,10 @@ def build_pooled_classifier(in_channels, n_classes):
 # %% kind="test" grade_id="ex3-global-pooling-test" points=3
 def _check_pooled(in_channels, n_classes, cases):
     what = f"build_pooled_classifier({in_channels}, {n_classes})"
-    try:
-        model = build_pooled_classifier(in_channels, n_classes)
-    except (ValueError, TypeError) as error:
-        raise ShapeCheckError(f"{what} failed while building the model: {brief(str(error), 2)}") from None
+    model = ck.build_block(build_pooled_classifier, in_channels, n_classes, name=what)
     ck.check_output_shapes(model, [((n, h, w, in_channels), (n, n_classes)) for n, h, w in cases],
                            name=f"{what} output (one model, several image sizes)")
+    ck.check_uses_its_weights(model, (2,) + tuple(cases[-1][1:]) + (in_channels,), what)
     body = ck.count_params(keras.Sequential([keras.Input((None, None, in_channels)), *conv_body()]))
     head = ck.count_params(model) - body
     check_true(head <= 16 * n_classes + n_classes,
@@ -579,29 +573,14 @@ shape_predictions.update(a=(8, 576), b=(8, 6, 6, 10), c=(7, 16), d=(3, 7, 7, 16)
 ### END SOLUTION
 
 # %% kind="test" grade_id="self-check-test" points=1
-def _as_shape(value):
-    try:
-        return tuple(int(d) for d in value)
-    except TypeError:
-        return value
+check_predictions(shape_predictions, {
+    "a": ("Flatten() on (8, 6, 6, 16)", layers.Flatten()(np.zeros((8, 6, 6, 16), "float32"))),
+    "b": ("Dense(10) on (8, 6, 6, 16)", layers.Dense(10)(np.zeros((8, 6, 6, 16), "float32"))),
+    "c": ("GlobalAveragePooling2D() on (7, 9, 5, 16)", layers.GlobalAveragePooling2D()(np.zeros((7, 9, 5, 16), "float32"))),
+    "d": ("conv_body() on (3, 32, 32, 1)", keras.Sequential(conv_body())(np.zeros((3, 32, 32, 1), "float32"))),
+    "e": ("Reshape((36, 16)) on (8, 6, 6, 16)", layers.Reshape((36, 16))(np.zeros((8, 6, 6, 16), "float32"))),
+})
 
-
-_questions = {
-    "a": ("Flatten() on (8, 6, 6, 16)", lambda: layers.Flatten()(np.zeros((8, 6, 6, 16), "float32"))),
-    "b": ("Dense(10) on (8, 6, 6, 16)", lambda: layers.Dense(10)(np.zeros((8, 6, 6, 16), "float32"))),
-    "c": ("GlobalAveragePooling2D() on (7, 9, 5, 16)",
-          lambda: layers.GlobalAveragePooling2D()(np.zeros((7, 9, 5, 16), "float32"))),
-    "d": ("conv_body() on (3, 32, 32, 1)", lambda: keras.Sequential(conv_body())(np.zeros((3, 32, 32, 1), "float32"))),
-    "e": ("Reshape((36, 16)) on (8, 6, 6, 16)", lambda: layers.Reshape((36, 16))(np.zeros((8, 6, 6, 16), "float32"))),
-}
-_wrong = []
-for _key, (_what, _run) in _questions.items():
-    _real, _guess = _as_shape(_run().shape), _as_shape(shape_predictions.get(_key))
-    print(f"{_key}: {_what:<42} real {_real}, you said {_guess} {'✔' if _guess == _real else '✘'}")
-    if _guess != _real:
-        _wrong.append(f"{_key} ({_what}): expected {_real}, got {_guess}")
-check_true(not _wrong, f"{len(_wrong)} of {len(_questions)} predictions differ from the real shapes: "
-           + "; ".join(_wrong))
 
 # %% [markdown]
 # ## Summary

@@ -44,7 +44,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from course import (check_at_least, check_equal, check_loss_fell, check_shape, check_true, data,
+from course import (check_at_least, check_equal, check_loss_fell, check_predictions, check_shape, check_true, data,
                     expect_error, expect_warning, needs)
 from course import plots
 
@@ -332,7 +332,8 @@ print("check_output_shapes with a real batch:", real_run.message.split(" (Invali
 # architecture** (one `LSTM(units)`, then `Dense(n_classes,
 # activation="softmax")`) already built for inputs of shape `(batch, timesteps, features)`.
 # `model.count_params()` must work right after the call, before the model sees any data, and the
-# model must accept any batch size. The tests run real batches of several sizes, called directly
+# model must accept any batch size. Create every layer once, when the model is built (never inside
+# a `call` method), so that training updates it. The tests run real batches of several sizes, called directly
 # and through `predict`; a batch size declared with `keras.Input(..., batch_size=...)` is allowed,
 # since Keras 3.15 does not enforce it (`repro-declared-batch` above).
 
@@ -369,8 +370,8 @@ def _expected_params(features, n_classes, units):
 
 
 def _check_classifier(timesteps, features, n_classes, units, batches, predict_batch):
-    model = build_sequence_classifier(timesteps, features, n_classes, units=units)
     name = f"build_sequence_classifier({timesteps}, {features}, {n_classes}, units={units})"
+    model = ck.build_block(build_sequence_classifier, timesteps, features, n_classes, units=units, name=name)
     check_true(model.built, f"{name}: the model is not built before it sees data; declare its input "
                "with keras.Input(shape=...)")
     check_equal(model.count_params(), _expected_params(features, n_classes, units), f"parameters of {name}",
@@ -383,6 +384,7 @@ def _check_classifier(timesteps, features, n_classes, units, batches, predict_ba
     ck.check_output_shapes(model, [((b, timesteps, features), (b, n_classes)) for b in batches], name=name)
     probs = model.predict(np.zeros((predict_batch, timesteps, features), "float32"), verbose=0)
     check_shape(probs, (predict_batch, n_classes), name=f"{name}.predict on {predict_batch} recordings")
+    ck.check_uses_its_weights(model, (2, timesteps, features), name)
 
 
 _check_classifier(24, 3, 3, 16, batches=[1, 7], predict_batch=7)
@@ -475,7 +477,8 @@ _check_to_3d(16, 8, 2, seed=6)
 # `(batch, timesteps, features)` with any batch size and any number of time steps.
 # Deleting the second LSTM is not a fix, and the second LSTM must read a real sequence: for a batch
 # `(b, t, features)` it receives the first LSTM's output at every one of the `t` time steps,
-# `(b, t, units)`. The tests run the model and look at what each LSTM receives.
+# `(b, t, units)`. As in Exercise 1, every layer is created once, when the model is built. The
+# tests run the model and look at what each LSTM receives.
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -534,8 +537,8 @@ def _recurrent_inputs(model, x):
 
 
 def _check_stacked(features, n_classes, units, cases):
-    model = build_stacked_classifier(features, n_classes, units=units)
     name = f"build_stacked_classifier({features}, {n_classes}, units={units})"
+    model = ck.build_block(build_stacked_classifier, features, n_classes, units=units, name=name)
     check_true(model.built, f"{name}: not built before it sees data; declare its input")
     expected = (4 * units * (features + units + 1) + 4 * units * (2 * units + 1)
                 + units * n_classes + n_classes)
@@ -551,6 +554,7 @@ def _check_stacked(features, n_classes, units, cases):
     sums = np.asarray(model(x)).sum(axis=-1)
     check_true(np.allclose(sums, 1.0, atol=1e-4), f"{name}: outputs should be softmax probabilities "
                f"(rows summing to 1), got row sums {sums[:3]}")
+    ck.check_uses_its_weights(model, (2, t, features), name)
 
 
 _check_stacked(3, 3, 32, cases=[(1, 24), (7, 24), (7, 10)])
@@ -613,29 +617,15 @@ def my_predictions():
 
 
 # %% kind="test" grade_id="self-check-test" points=1
-def _real_shapes():
-    batch = np.zeros((8, 24, 3), dtype="float32")
-    return {1: keras.Input(shape=(24, 3)).shape,
-            2: layers.LSTM(16)(batch).shape,
-            3: layers.LSTM(16, return_sequences=True)(batch).shape,
-            4: np.zeros((64, 24, 3)).reshape(64, -1).shape,
-            5: layers.Dense(3)(np.zeros((8, 24, 16), dtype="float32")).shape}
+_batch = np.zeros((8, 24, 3), dtype="float32")
+check_predictions(my_predictions(), {
+    1: ("keras.Input(shape=(24, 3))", keras.Input(shape=(24, 3)).shape),
+    2: ("LSTM(16) on (8, 24, 3)", layers.LSTM(16)(_batch)),
+    3: ("LSTM(16, return_sequences=True) on (8, 24, 3)", layers.LSTM(16, return_sequences=True)(_batch)),
+    4: ("x.reshape(len(x), -1), x of (64, 24, 3)", np.zeros((64, 24, 3)).reshape(64, -1)),
+    5: ("Dense(3) on (8, 24, 16)", layers.Dense(3)(np.zeros((8, 24, 16), dtype="float32"))),
+})
 
-
-def _dims(shape):
-    return tuple(None if d is None else int(d) for d in shape)
-
-
-_predicted = my_predictions()
-for _q, _shape in _real_shapes().items():
-    _guess = _predicted.get(_q)
-    check_true(_guess is not None, f"question {_q}: no prediction (my_predictions() has no shape for {_q})")
-    try:
-        _guess = _dims(_guess)
-    except (TypeError, ValueError):
-        check_true(False, f"question {_q}: a prediction is a tuple of whole numbers (or None), got {_guess!r}")
-    check_equal(_guess, _dims(_shape), f"question {_q}: predicted shape")
-print("every prediction matches the real shape")
 
 # %% [markdown]
 # ## Summary

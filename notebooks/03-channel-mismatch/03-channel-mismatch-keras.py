@@ -51,10 +51,9 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from course import (ShapeCheckError, check_at_least, check_equal, check_loss_fell, check_shape, check_true,
+from course import (check_at_least, check_equal, check_loss_fell, check_predictions, check_shape, check_true,
                     expect_error, expect_warning, needs)
 from course import data, plots
-from course.errors import brief
 
 ck.seed(0)
 print(ck.use_course_settings())
@@ -441,8 +440,9 @@ print("target:", (None,) + patches_nhwc.shape[1:], " decoder output:", decoder_t
 # `join_blocks(first, second)`: a Keras model that runs `first`, then a 1×1 `Conv2D` (with a bias,
 # no activation) that turns `first`'s output channels into the channels `second` was declared
 # for, then `second`. Use the two blocks you are given (their weights are the trained ones), not
-# new layers of the same shapes, and read both channel counts off the blocks: the tests join other
-# pairs of blocks, with other channel counts, on images of any height and width.
+# new layers of the same shapes, create the 1×1 conv once, when the model is built (never inside
+# a `call` method, so that training updates it), and read both channel counts off the blocks: the
+# tests join other pairs of blocks, with other channel counts, on images of any height and width.
 
 # %% kind="readonly" grade_id="broken-join-blocks"
 def make_blocks(in_channels=3, mid=16, body_in=32, out=64):
@@ -478,18 +478,10 @@ def join_blocks(first, second):
 
 
 # %% kind="test" grade_id="ex1-join-blocks-test" points=2
-def _build(builder, what, *args):
-    """Call the learner's builder; a Keras error while building becomes a failure that names the block."""
-    try:
-        return builder(*args)
-    except (ValueError, TypeError, AttributeError) as error:
-        raise ShapeCheckError(f"{what} failed while building the model: {brief(str(error), 2)}") from None
-
-
 def _check_join(in_channels, mid, body_in, out, n, h, w):
     first, second = make_blocks(in_channels, mid, body_in, out)
     what = f"join_blocks(first: {in_channels} -> {mid} channels, second: declared for {body_in} -> {out})"
-    joined = _build(join_blocks, what, first, second)
+    joined = ck.build_block(join_blocks, first, second, name=what)
     check_true(isinstance(joined, keras.Model), f"{what} should return a keras.Model, got {type(joined).__name__}")
     ck.check_output_shapes(joined, [((n, h, w, in_channels), (n, h // 2, w // 2, out))], name=what)
     check_equal(ck.count_params(joined), ck.count_params(first) + ck.count_params(second) + mid * body_in + body_in,
@@ -513,6 +505,7 @@ def _check_join(in_channels, mid, body_in, out, n, h, w):
     check_true(not np.allclose(zeroed, before),
                f"{what}: zeroing the kernel of first's conv did not change the output: "
                "the joined model does not run the `first` block it was given")
+    ck.check_uses_its_weights(joined, (2, h, w, in_channels), what)
 
 
 _check_join(3, 16, 32, 64, 7, 20, 12)
@@ -531,7 +524,8 @@ _check_join(2, 24, 8, 8, 3, 16, 10)
 # batches of **any** height and width, with one block per entry of `widths`, each block a 3×3
 # `Conv2D` with `padding="same"`, ReLU and a bias, then a 2×2 `MaxPooling2D`. Block `k` outputs
 # `widths[k]` channels, so a batch comes out as `(N, H // 2**len(widths), W // 2**len(widths), widths[-1])`
-# (each pooling rounds down). Nothing else: no extra layers (the tests count the parameters).
+# (each pooling rounds down). Nothing else: no extra layers (the tests count the parameters). Create
+# every layer once, when the model is built (never inside a `call` method), so that training updates it.
 #
 # The builder below makes every block a small model of its own, declared with the stack's
 # `in_channels`. That is right for the first block only: Keras refuses to join the second one.
@@ -574,14 +568,6 @@ def build_conv_stack(in_channels, widths):
 
 
 # %% kind="test" grade_id="ex2-conv-stack-test" points=3
-def _build(builder, what, *args):
-    """Call the learner's builder; a Keras error while building becomes a failure that names the block."""
-    try:
-        return builder(*args)
-    except (ValueError, TypeError, AttributeError) as error:
-        raise ShapeCheckError(f"{what} failed while building the model: {brief(str(error), 2)}") from None
-
-
 def _stack_params(in_channels, widths):
     total, c = 0, in_channels
     for w in widths:
@@ -590,12 +576,13 @@ def _stack_params(in_channels, widths):
 
 
 def _check_stack(in_channels, widths, cases):
-    stack = _build(build_conv_stack, f"build_conv_stack({in_channels}, {widths})", in_channels, widths)
+    stack = ck.build_block(build_conv_stack, in_channels, widths, name=f"build_conv_stack({in_channels}, {widths})")
     check_true(isinstance(stack, keras.Model), f"build_conv_stack should return a keras.Model, got {type(stack).__name__}")
     ck.check_output_shapes(stack, cases, name=f"build_conv_stack({in_channels}, {widths})")
     check_equal(ck.count_params(stack), _stack_params(in_channels, widths),
                 f"parameters of build_conv_stack({in_channels}, {widths})",
                 hint="each conv has 3*3*in*out weights + out biases; no other layer has weights")
+    ck.check_uses_its_weights(stack, (2,) + tuple(cases[0][0][1:]), f"build_conv_stack({in_channels}, {widths})")
 
 
 _check_stack(3, (16, 32), [((8, 32, 32, 3), (8, 8, 8, 32)), ((1, 15, 20, 3), (1, 3, 5, 32))])
@@ -617,7 +604,8 @@ _check_stack(1, (8, 8, 16, 4), [((7, 28, 28, 1), (7, 1, 1, 4))])
 # `(N, h, w, latent_channels)` of **any** `h` and `w` to `(N, 2*h, 2*w, out_channels)` with values
 # in `[0, 1]` (the range of the pixels it reconstructs). Any architecture is fine (a transposed
 # conv, or upsampling followed by a conv, ...) as long as the shape and range are right for every
-# channel count.
+# channel count, and every layer is created once, when the model is built (never inside a `call`
+# method), so that training updates it.
 #
 # The decoder below was copied from an RGBA project and always emits 4 channels.
 
@@ -658,19 +646,12 @@ def build_decoder(latent_channels, out_channels):
 
 
 # %% kind="test" grade_id="ex3-decoder-channels-test" points=2
-def _build(builder, what, *args):
-    """Call the learner's builder; a Keras error while building becomes a failure that names the block."""
-    try:
-        return builder(*args)
-    except (ValueError, TypeError, AttributeError) as error:
-        raise ShapeCheckError(f"{what} failed while building the model: {brief(str(error), 2)}") from None
-
-
 def _check_decoder(latent_channels, out_channels, n, h, w):
     name = f"build_decoder({latent_channels}, {out_channels})"
-    dec = _build(build_decoder, name, latent_channels, out_channels)
+    dec = ck.build_block(build_decoder, latent_channels, out_channels, name=name)
     check_true(isinstance(dec, keras.Model), f"{name} should return a keras.Model, got {type(dec).__name__}")
     ck.check_output_shapes(dec, [((n, h, w, latent_channels), (n, 2 * h, 2 * w, out_channels))], name=name)
+    ck.check_uses_its_weights(dec, (2, h, w, latent_channels), name)
     codes_in = np.random.default_rng(n).normal(size=(n, h, w, latent_channels)).astype("float32") * 3
     recon = np.asarray(dec(codes_in, training=False))
     check_true(recon.min() >= 0.0 and recon.max() <= 1.0,
@@ -702,7 +683,8 @@ _check_decoder(3, 2, 5, 11, 6)
 # else. Write `build_reducer(in_channels, mid_channels, out_channels)`: a Keras model for
 # `(N, H, W, in_channels)` inputs of **any** height and width that applies a 1×1 `Conv2D` to
 # `mid_channels` with ReLU, then a 3×3 `Conv2D` to `out_channels` with `padding="same"` and
-# ReLU (both with biases, nothing else). It returns `(N, H, W, out_channels)` and has
+# ReLU (both with biases, nothing else, each created once when the model is built, never inside a
+# `call` method, so that training updates it). It returns `(N, H, W, out_channels)` and has
 # `in_channels*mid_channels + mid_channels + 9*mid_channels*out_channels + out_channels` parameters.
 #
 # The reducer below was written for the 912-channel maps only.
@@ -745,17 +727,9 @@ def build_reducer(in_channels, mid_channels, out_channels):
 
 
 # %% kind="test" grade_id="ex4-channel-reducer-test" points=3
-def _build(builder, what, *args):
-    """Call the learner's builder; a Keras error while building becomes a failure that names the block."""
-    try:
-        return builder(*args)
-    except (ValueError, TypeError, AttributeError) as error:
-        raise ShapeCheckError(f"{what} failed while building the model: {brief(str(error), 2)}") from None
-
-
 def _check_reducer(in_channels, mid, out, sizes):
     what = f"build_reducer({in_channels}, {mid}, {out})"
-    reducer = _build(build_reducer, what, in_channels, mid, out)
+    reducer = ck.build_block(build_reducer, in_channels, mid, out, name=what)
     check_true(isinstance(reducer, keras.Model), f"{what} should return a keras.Model, got {type(reducer).__name__}")
     ck.check_output_shapes(reducer, [((n, h, w, in_channels), (n, h, w, out)) for n, h, w in sizes], name=what)
     check_equal(ck.count_params(reducer), in_channels * mid + mid + 9 * mid * out + out, f"parameters of {what}",
@@ -766,6 +740,7 @@ def _check_reducer(in_channels, mid, out, sizes):
     check_true(np.array_equal(y, np.asarray(reducer(x))),
                f"{what}: two calls on the same batch gave different outputs (is a layer created inside call?)")
     check_true(y.min() >= 0.0, f"{what}: the output ends with a ReLU, so no value is below 0; got {y.min():.3f}")
+    ck.check_uses_its_weights(reducer, (2, h, w, in_channels), what)
 
 
 _check_reducer(912, 32, 64, [(2, 8, 8), (1, 7, 5)])
@@ -830,27 +805,16 @@ def my_predictions():
 
 
 # %% kind="test" grade_id="self-check-test" points=1
-def _real_shapes():
-    x = np.zeros((5, 3, 20, 12), dtype="float32")
-    gray = keras.Sequential([keras.Input((None, None, 1)), layers.Conv2D(8, 3)])
-    unbuilt = keras.Sequential([layers.Conv2D(16, 3)])
-    return {1: np.transpose(x, (0, 2, 3, 1)).shape,
-            2: gray(np.zeros((4, 28, 28), dtype="float32")).shape,
-            3: unbuilt(np.zeros((2, 3, 32, 32), dtype="float32")).shape,
-            4: layers.GlobalAveragePooling2D()(np.zeros((2, 7, 5, 912), dtype="float32")).shape,
-            5: layers.Conv2D(4, 1)(np.zeros((3, 9, 11, 912), dtype="float32")).shape}
+_gray = keras.Sequential([keras.Input((None, None, 1)), layers.Conv2D(8, 3)])
+_unbuilt = keras.Sequential([layers.Conv2D(16, 3)])
+check_predictions(my_predictions(), {
+    1: ("np.transpose(x, (0, 2, 3, 1)), x of (5, 3, 20, 12)", np.transpose(np.zeros((5, 3, 20, 12)), (0, 2, 3, 1))),
+    2: ("Input((None, None, 1)) + Conv2D(8, 3) on (4, 28, 28)", _gray(np.zeros((4, 28, 28), dtype="float32"))),
+    3: ("Conv2D(16, 3), no Input, on (2, 3, 32, 32)", _unbuilt(np.zeros((2, 3, 32, 32), dtype="float32"))),
+    4: ("GlobalAveragePooling2D() on (2, 7, 5, 912)", layers.GlobalAveragePooling2D()(np.zeros((2, 7, 5, 912), "float32"))),
+    5: ("Conv2D(4, 1) on (3, 9, 11, 912)", layers.Conv2D(4, 1)(np.zeros((3, 9, 11, 912), dtype="float32"))),
+})
 
-
-_predicted = my_predictions()
-for _q, _shape in _real_shapes().items():
-    _guess = _predicted.get(_q)
-    check_true(_guess is not None, f"question {_q}: no prediction (my_predictions() has no shape for {_q})")
-    try:
-        _guess = tuple(int(d) for d in _guess)
-    except (TypeError, ValueError):
-        check_true(False, f"question {_q}: a prediction is a tuple of whole numbers, got {_guess!r}")
-    check_equal(_guess, tuple(int(d) for d in _shape), f"question {_q}: predicted shape")
-print("every prediction matches the real shape")
 
 # %% [markdown]
 # ## Summary

@@ -34,7 +34,8 @@
 import numpy as np
 
 from course import keras as ck  # first: it loads TensorFlow with its C++ start-up lines muted
-from course import check_at_least, check_equal, check_loss_fell, check_shape, check_true, data, expect_error, needs
+from course import (check_at_least, check_equal, check_loss_fell, check_predictions, check_shape, check_true, data,
+                    expect_error, needs)
 from course import plots
 
 import keras  # noqa: E402  (already loaded by course.keras)
@@ -404,7 +405,8 @@ check_equal(t.failure.got, (28, 28, 1, 8), "what the pooling layer received")
 # `(N, height, width, channels)` to `(N, n_outputs)` for **every** batch size `N`, including the
 # last partial batch of `predict`. Only the flattening needs to change; `height` and `width` need
 # not be multiples of 4. Each sample's output must depend on that sample only. (The tests also
-# count the parameters, so that the head really sees every feature.)
+# count the parameters, so that the head really sees every feature, and check that every layer is
+# created once, when the model is built, never inside a `call` method, so that training updates it.)
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -438,15 +440,16 @@ def _check_param_count(model, h, w, c, n):
 
 
 ck.seed(1)
-model = build_model(28, 28, 1, 10)
+model = ck.build_block(build_model, 28, 28, 1, 10)
 ck.check_output_shapes(model, [((32, 28, 28, 1), (32, 10)), ((8, 28, 28, 1), (8, 10))],
                        name="build_model(28, 28, 1, 10)")
 _check_param_count(model, 28, 28, 1, 10)
 check_shape(model.predict(X_test, batch_size=32, verbose=0), (1000, 10),
             name="predict on the 1,000 test digits in batches of 32 (last batch 8)")
-_m = build_model(30, 18, 1, 5)             # 30x18: not square, and 30 // 4 is not 30 / 4
+_m = ck.build_block(build_model, 30, 18, 1, 5)             # 30x18: not square, and 30 // 4 is not 30 / 4
 ck.check_output_shapes(_m, [((1, 30, 18, 1), (1, 5)), ((7, 30, 18, 1), (7, 5))], name="build_model(30, 18, 1, 5)")
 _check_param_count(_m, 30, 18, 1, 5)
+ck.check_uses_its_weights(_m, (2, 30, 18, 1), "build_model(30, 18, 1, 5)")
 ### BEGIN HIDDEN TESTS
 ck.check_output_shapes(model, [((1, 28, 28, 1), (1, 10)), ((7, 28, 28, 1), (7, 10))],
                        name="build_model(28, 28, 1, 10)")
@@ -455,7 +458,7 @@ together, alone = np.asarray(model(x7)), np.asarray(model(x7[3:4]))
 check_true(np.allclose(together[3:4], alone, atol=1e-5),
            "sample 3's output changes with the rest of the batch: the batch axis is being mixed")
 for h, w, c, n in [(32, 20, 3, 1), (30, 18, 1, 5), (13, 17, 2, 3)]:
-    m = build_model(h, w, c, n)
+    m = ck.build_block(build_model, h, w, c, n)
     ck.check_output_shapes(m, [((1, h, w, c), (1, n)), ((7, h, w, c), (7, n))],
                            name=f"build_model({h}, {w}, {c}, {n})")
     _check_param_count(m, h, w, c, n)
@@ -628,7 +631,8 @@ _check_evaluate(reg3, np.random.default_rng(6).random((9, 12, 16, 3), dtype=np.f
 # the same output. Write `build_online_regressor(n_features)`: a model mapping `(N, n_features)` to
 # `(N, 1)` with a hidden `Dense(32)` layer, that can learn from batches of one: in training mode,
 # different single samples must give different outputs, and gradients must reach the first layer.
-# If you keep a normalisation step, it has to work per sample. The broken version:
+# If you keep a normalisation step, it has to work per sample. Create every layer once, when the
+# model is built (never inside a `call` method), so that training updates it. The broken version:
 
 # %% kind="readonly" grade_id="broken-online-regressor"
 def build_online_regressor_broken(n_features=64):
@@ -677,9 +681,10 @@ def build_online_regressor(n_features=64):
 # %% kind="test" grade_id="ex4-online-regressor-test" points=2
 def _check_online(n_features, seed):
     ck.seed(seed)
-    m = build_online_regressor(n_features)
+    m = ck.build_block(build_online_regressor, n_features)
     ck.check_output_shapes(m, [((1, n_features), (1, 1)), ((7, n_features), (7, 1))],
                            name=f"build_online_regressor({n_features})")
+    ck.check_uses_its_weights(m, (2, n_features), f"build_online_regressor({n_features})")
     rng = np.random.default_rng(seed)
     x1, x2 = rng.normal(size=(2, 1, n_features)).astype("float32")
     o1, o2 = np.asarray(m(x1, training=True)), np.asarray(m(x2, training=True))
@@ -746,25 +751,15 @@ def my_predictions():
 
 
 # %% kind="test" grade_id="self-check-test" points=1
-def _real_shapes():
-    digit = np.zeros((28, 28, 1), dtype="float32")
-    return {1: np.expand_dims(digit, 0).shape,
-            2: layers.Flatten()(np.zeros((7, 14, 14, 8), dtype="float32")).shape,
-            3: make_gap_net()(digit).shape,
-            4: ops.squeeze(np.zeros((1, 10, 1), dtype="float32")).shape,
-            5: list(tf.data.Dataset.from_tensor_slices(np.zeros((100, 3))).batch(32))[-1].shape}
+_digit = np.zeros((28, 28, 1), dtype="float32")
+check_predictions(my_predictions(), {
+    1: ("np.expand_dims(one, 0), one of (28, 28, 1)", np.expand_dims(_digit, 0)),
+    2: ("Flatten() on (7, 14, 14, 8)", layers.Flatten()(np.zeros((7, 14, 14, 8), dtype="float32"))),
+    3: ("make_gap_net() on one digit (28, 28, 1)", make_gap_net()(_digit)),
+    4: ("ops.squeeze(x), x of (1, 10, 1)", ops.squeeze(np.zeros((1, 10, 1), dtype="float32"))),
+    5: ("last batch of 100 rows in batches of 32", list(tf.data.Dataset.from_tensor_slices(np.zeros((100, 3))).batch(32))[-1]),
+})
 
-
-_predicted = my_predictions()
-for _q, _shape in _real_shapes().items():
-    _guess = _predicted.get(_q)
-    check_true(_guess is not None, f"question {_q}: no prediction (my_predictions() has no shape for {_q})")
-    try:
-        _guess = tuple(int(d) for d in _guess)
-    except (TypeError, ValueError):
-        check_true(False, f"question {_q}: a prediction is a tuple of whole numbers, got {_guess!r}")
-    check_equal(_guess, tuple(int(d) for d in _shape), f"question {_q}: predicted shape")
-print("every prediction matches the real shape")
 
 # %% [markdown]
 # ## Summary

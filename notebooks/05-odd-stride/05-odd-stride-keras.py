@@ -41,7 +41,7 @@ import math
 import numpy as np
 
 from course import keras as ck  # first: it loads TensorFlow with its C++ start-up lines muted
-from course import check_at_most, check_equal, check_loss_fell, check_shape, check_true, needs
+from course import check_at_most, check_equal, check_loss_fell, check_predictions, check_shape, check_true, needs
 from course import data, expect_error, plots
 
 import keras  # noqa: E402  (already loaded by course.keras)
@@ -502,7 +502,9 @@ with expect_error(ValueError, contains=["MaxPooling2D", "Computed output size wo
 #   `height` and `width` (28 x 28, 31 x 31, 27 x 40 and 128 x 128 are tested below, with batches
 #   of 1 to 3; the hidden tests try other sizes and batch sizes) and any batch size;
 # - really compresses: somewhere inside, the feature maps are at most
-#   `ceil(height/4) x ceil(width/4)` (two halvings).
+#   `ceil(height/4) x ceil(width/4)` (two halvings);
+# - computes with its own weights: every layer is created once, when the model is built (never
+#   inside a `call` method), so that training updates it.
 #
 # Any repair from the list above works, with layers or with `keras.ops` calls in a functional
 # model: the test measures the output of every layer and op. The training cell at the end trains
@@ -558,23 +560,24 @@ def smallest_map(model, shape):
     return min(m.shape[1] for m in maps), min(m.shape[2] for m in maps)
 
 
-ae = build_autoencoder(28, 28)
+ae = ck.build_block(build_autoencoder, 28, 28)
 check_true(isinstance(ae, keras.Model), f"build_autoencoder should return a keras.Model, got {type(ae).__name__}")
 # 31 is odd and 27 x 40 is not square: neither is a multiple of 4, as 28 and 128 are.
 for (hh, ww), batch in [((28, 28), 2), ((31, 31), 1), ((27, 40), 3), ((128, 128), 2)]:
-    ck.check_output_shapes(build_autoencoder(hh, ww), [((batch, hh, ww, 1), (batch, hh, ww, 1))],
+    ck.check_output_shapes(ck.build_block(build_autoencoder, hh, ww), [((batch, hh, ww, 1), (batch, hh, ww, 1))],
                            name=f"build_autoencoder({hh}, {ww}) output")
-ck.check_output_shapes(build_autoencoder(31, 31, 3), [((2, 31, 31, 3), (2, 31, 31, 3))],
+ck.check_output_shapes(ck.build_block(build_autoencoder, 31, 31, 3), [((2, 31, 31, 3), (2, 31, 31, 3))],
                        name="build_autoencoder(31, 31, 3) output")
+ck.check_uses_its_weights(ae, (2, 28, 28, 1), "build_autoencoder(28, 28)")
 for hh, ww in [(28, 28), (27, 40)]:
-    h, w = smallest_map(ae if (hh, ww) == (28, 28) else build_autoencoder(hh, ww), (1, hh, ww, 1))
+    h, w = smallest_map(ae if (hh, ww) == (28, 28) else ck.build_block(build_autoencoder, hh, ww), (1, hh, ww, 1))
     check_true(h <= math.ceil(hh / 4) and w <= math.ceil(ww / 4),
                f"the smallest feature map for a {hh} x {ww} input is {h} x {w}; it must be at most "
                f"{math.ceil(hh / 4)} x {math.ceil(ww / 4)} (two halvings)")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 for hh, ww in [(27, 27), (33, 33), (65, 65), (31, 40), (17, 23)]:
-    model = build_autoencoder(hh, ww)
+    model = ck.build_block(build_autoencoder, hh, ww)
     ck.check_output_shapes(model, [((b, hh, ww, 1), (b, hh, ww, 1)) for b in (1, 7)],
                            name=f"build_autoencoder({hh}, {ww}) output")
     h, w = smallest_map(model, (1, hh, ww, 1))
@@ -602,7 +605,7 @@ print("hidden tests passed")
 # `x` and `ref` have known heights and widths (`x.shape[1]`, `x.shape[2]`). The upsampled map can be
 # smaller than the encoder map (6 vs 7 after `'valid'` pooling) or larger (8 vs 7 after `'same'`
 # pooling), and height and width can be off by different amounts. Keep the values of `x` (pad,
-# crop or resize; do not return zeros). Your function must work on symbolic `keras.Input` tensors
+# crop or resize; do not return zeros), each in its own channel: only height and width change. Your function must work on symbolic `keras.Input` tensors
 # and on real (eager) tensors alike: Keras layers do both.
 
 # %% [markdown]
@@ -630,7 +633,8 @@ def match_to(x, ref):
 # %% kind="test" grade_id="ex2-match-skip-size-test" points=3
 def check_match(x_shape, ref_shape):
     expected = x_shape[:1] + ref_shape[1:3] + x_shape[3:]
-    sym = match_to(keras.Input(x_shape[1:]), keras.Input(ref_shape[1:]))
+    sym = ck.build_block(match_to, keras.Input(x_shape[1:]), keras.Input(ref_shape[1:]),
+                         name=f"match_to on keras.Input tensors {x_shape} and {ref_shape}")
     check_shape(sym, (None,) + expected[1:], name=f"match_to on keras.Input tensors {x_shape} and {ref_shape}")
     x = ops.convert_to_tensor(np.random.default_rng(0).random(x_shape, dtype=np.float32))
     ref = ops.zeros(ref_shape)
@@ -638,13 +642,22 @@ def check_match(x_shape, ref_shape):
     check_shape(out, expected, name=f"match_to(x {x_shape}, ref {ref_shape})")
     check_true(float(ops.max(ops.abs(match_to(x + 1.0, ref) - out))) > 0,
                f"match_to(x {x_shape}, ...) must keep the values of x, not replace them")
+    # every value of channel k is k + 1: padding adds zeros, cropping and resizing keep k + 1
+    marked = np.broadcast_to(np.arange(1, x_shape[3] + 1, dtype=np.float32), x_shape).copy()
+    kept = np.asarray(match_to(ops.convert_to_tensor(marked), ref))
+    stray = [k for k in range(x_shape[3])
+             if not np.all(np.isclose(kept[..., k], 0.0, atol=1e-4) | np.isclose(kept[..., k], k + 1.0, atol=1e-4))]
+    check_true(not stray, f"match_to(x {x_shape}, ref {ref_shape}): channel {stray[0] if stray else None} of the "
+               "output holds values of other channels; change only height and width (a reshape to another "
+               "layout reorders the numbers, it does not move an axis)")
 
 
 check_match((2, 6, 6, 32), (2, 7, 7, 32))          # smaller than the skip: 6 vs 7
 check_match((2, 8, 8, 8), (2, 7, 7, 8))            # larger than the skip: crop
 check_match((1, 12, 20, 4), (1, 13, 19, 4))        # height short by 1, width long by 1
 for (hh, ww), batch in [((28, 28), 2), ((27, 40), 1)]:
-    ck.check_output_shapes(build_skip_ae(hh, ww, fix=match_to), [((batch, hh, ww, 1), (batch, hh, ww, 1))],
+    ck.check_output_shapes(ck.build_block(build_skip_ae, hh, ww, fix=match_to, name=f"build_skip_ae({hh}, {ww}, fix=match_to)"),
+                           [((batch, hh, ww, 1), (batch, hh, ww, 1))],
                            name=f"build_skip_ae({hh}, {ww}, fix=match_to) output")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
@@ -718,7 +731,7 @@ def upsample_to(x, size, filters):
 # %% kind="test" grade_id="ex3-transposed-output-size-test" points=3
 def check_up(n_shape, size, filters):
     x = keras.Input(n_shape)
-    out = upsample_to(x, size, filters)
+    out = ck.build_block(upsample_to, x, size, filters, name=f"upsample_to(Input({n_shape}), {size}, {filters})")
     check_shape(out, (None,) + tuple(size) + (filters,), name=f"upsample_to(Input({n_shape}), {size}, {filters})")
     check_true(len(keras.Model(x, out).trainable_weights) > 0,
                "upsample_to should apply a learned (transposed) convolution")
@@ -729,7 +742,9 @@ check_up((3, 3, 8), (6, 6), 4)
 check_up((3, 3, 8), (5, 6), 4)      # the two sides differ
 check_up((4, 6, 8), (8, 11), 4)     # a non-square input
 for (hh, ww), batch in [((28, 28), 2), ((27, 40), 3)]:
-    ck.check_output_shapes(build_strided_ae(hh, ww, up=upsample_to), [((batch, hh, ww, 1), (batch, hh, ww, 1))],
+    ck.check_output_shapes(ck.build_block(build_strided_ae, hh, ww, up=upsample_to,
+                                          name=f"build_strided_ae({hh}, {ww}, up=upsample_to)"),
+                           [((batch, hh, ww, 1), (batch, hh, ww, 1))],
                            name=f"build_strided_ae({hh}, {ww}, up=upsample_to) output")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
@@ -801,7 +816,7 @@ predictions = {
 ### END SOLUTION
 
 # %% kind="test" grade_id="self-check-test" points=1
-questions = {
+_questions = {
     "MaxPooling2D(3) on (4, 128, 128, 8)": (layers.MaxPooling2D(3), (4, 128, 128, 8)),
     "Conv2D(16, 3, strides=2, padding='same') on (2, 31, 31, 1)":
         (layers.Conv2D(16, 3, strides=2, padding="same"), (2, 31, 31, 1)),
@@ -811,15 +826,9 @@ questions = {
         (layers.Conv2DTranspose(8, 3, strides=2, padding="same", output_padding=0), (2, 16, 16, 16)),
     "MaxPooling2D(2) on (1, 7, 9, 32)": (layers.MaxPooling2D(2), (1, 7, 9, 32)),
 }
-wrong = []
-for question, (layer, shape) in questions.items():
-    real = tuple(layer(np.zeros(shape, dtype=np.float32)).shape)
-    guess = predictions.get(question)
-    guess = tuple(guess) if isinstance(guess, (tuple, list, tf.TensorShape)) else guess
-    print(f"{'right' if guess == real else 'WRONG'}: {question}: you predicted {guess}, the layer gives {real}")
-    if guess != real:
-        wrong.append(f"{question}: predicted {guess}, real {real}")
-check_true(not wrong, f"{len(wrong)} of {len(questions)} predictions differ from the real shapes: " + "; ".join(wrong))
+check_predictions(predictions, {question: ("output shape", layer(np.zeros(shape, dtype=np.float32)))
+                                for question, (layer, shape) in _questions.items()})
+
 
 # %% [markdown]
 # ## Summary

@@ -25,7 +25,7 @@
 # %load_ext course
 import numpy as np
 
-from course import (check_at_most, check_equal, check_loss_fell, check_shape, check_true,
+from course import (check_at_most, check_equal, check_loss_fell, check_predictions, check_shape, check_true,
                     expect_error, expect_warning, needs)
 from course import data, plots
 from course import keras as ck
@@ -241,7 +241,8 @@ plots.shape_diagram(broken_trace);
 # - `decoder`: `(N, latent)` -> `(N, side, side, 1)` (a `Reshape` at the end, values in [0, 1]),
 # - `autoencoder`: the two chained, `(N, side, side, 1)` -> `(N, side, side, 1)`.
 #
-# Any batch size, including 1, and any `side` (odd ones too) must work.
+# Any batch size, including 1, and any `side` (odd ones too) must work. Create every layer once,
+# when the models are built (never inside a `call` method), so that training updates it.
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -266,20 +267,21 @@ def build_dense_autoencoder(side=28, latent=32):
     ### END SOLUTION
 
 # %% kind="test" grade_id="ex1-dense-autoencoder-test" points=3
-enc, dec, ae = build_dense_autoencoder()
+enc, dec, ae = ck.build_block(build_dense_autoencoder, name="build_dense_autoencoder()")
 ck.check_output_shapes(ae, [((1, 28, 28, 1), (1, 28, 28, 1)), ((7, 28, 28, 1), (7, 28, 28, 1))],
                        name="autoencoder from build_dense_autoencoder()")
 ck.check_output_shapes(enc, [((7, 28, 28, 1), (7, 32))], name="encoder with latent=32")
 ck.check_output_shapes(dec, [((7, 32), (7, 28, 28, 1))], name="decoder")
+ck.check_uses_its_weights(ae, (2, 28, 28, 1), "autoencoder from build_dense_autoencoder()")
 out = ck.predict(ae, np.random.default_rng(0).random((5, 28, 28, 1)))
 check_true(0 <= out.min() and out.max() <= 1, "outputs must lie in [0, 1] like the pixels")
-enc, dec, ae = build_dense_autoencoder(side=15, latent=6)     # another (odd) side and latent size
+enc, dec, ae = ck.build_block(build_dense_autoencoder, side=15, latent=6)   # another (odd) side and latent size
 ck.check_output_shapes(ae, [((1, 15, 15, 1), (1, 15, 15, 1)), ((3, 15, 15, 1), (3, 15, 15, 1))],
                        name="autoencoder from build_dense_autoencoder(side=15, latent=6)")
 ck.check_output_shapes(enc, [((3, 15, 15, 1), (3, 6))], name="encoder with side=15, latent=6")
 ### BEGIN HIDDEN TESTS
 for side, latent, n in [(20, 8, 1), (32, 16, 7), (28, 64, 13)]:
-    enc, dec, ae = build_dense_autoencoder(side=side, latent=latent)
+    enc, dec, ae = ck.build_block(build_dense_autoencoder, side=side, latent=latent)
     ck.check_output_shapes(ae, [((n, side, side, 1), (n, side, side, 1))],
                            name=f"autoencoder from build_dense_autoencoder(side={side}, latent={latent})")
     ck.check_output_shapes(enc, [((n, side, side, 1), (n, latent))], name=f"encoder (side={side}, latent={latent})")
@@ -296,6 +298,9 @@ for side, latent, n in [(20, 8, 1), (32, 16, 7), (28, 64, 13)]:
 # - `encoder`: `(N, H, W, channels)` -> `(N, H/4, W/4, code_channels)` (two stride-2 steps),
 # - `decoder`: back to exactly `(N, H, W, channels)`, values in [0, 1],
 # - `autoencoder`: the two chained.
+#
+# As in Exercise 1, create every layer once, when the models are built (never inside a `call`
+# method), so that training updates it.
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -325,24 +330,25 @@ def build_conv_autoencoder(channels=1, code_channels=8):
     ### END SOLUTION
 
 # %% kind="test" grade_id="ex2-conv-autoencoder-test" points=4
-enc, dec, cae = build_conv_autoencoder()
+enc, dec, cae = ck.build_block(build_conv_autoencoder, name="build_conv_autoencoder()")
 ck.check_output_shapes(cae, [((1, 28, 28, 1), (1, 28, 28, 1)), ((7, 28, 28, 1), (7, 28, 28, 1))],
                        name="autoencoder from build_conv_autoencoder()")
 ck.check_output_shapes(enc, [((7, 28, 28, 1), (7, 7, 7, 8))], name="encoder, the code")
 ck.check_output_shapes(dec, [((7, 7, 7, 8), (7, 28, 28, 1))], name="decoder")
-enc, dec, cae = build_conv_autoencoder(channels=3, code_channels=4)   # 3 channels, 20 x 32 images (not square)
+enc, dec, cae = ck.build_block(build_conv_autoencoder, channels=3, code_channels=4)   # 3 channels, 20 x 32 (not square)
 ck.check_output_shapes(cae, [((2, 20, 32, 3), (2, 20, 32, 3)), ((1, 20, 32, 3), (1, 20, 32, 3))],
                        name="autoencoder from build_conv_autoencoder(channels=3, code_channels=4)")
 ck.check_output_shapes(enc, [((2, 20, 32, 3), (2, 5, 8, 4))], name="encoder from build_conv_autoencoder(3, 4)")
+ck.check_uses_its_weights(cae, (2, 20, 32, 3), "autoencoder from build_conv_autoencoder(channels=3, code_channels=4)")
 ### BEGIN HIDDEN TESTS
 for channels, code, side, n in [(3, 8, 32, 1), (1, 4, 16, 7), (3, 12, 28, 5), (1, 8, 40, 13)]:
-    enc, dec, cae = build_conv_autoencoder(channels=channels, code_channels=code)
+    enc, dec, cae = ck.build_block(build_conv_autoencoder, channels=channels, code_channels=code)
     label = f"build_conv_autoencoder(channels={channels}, code_channels={code})"
     ck.check_output_shapes(cae, [((n, side, side, channels), (n, side, side, channels))], name=f"autoencoder from {label}")
     ck.check_output_shapes(enc, [((n, side, side, channels), (n, side // 4, side // 4, code))], name=f"encoder from {label}")
     out = ck.predict(cae, np.random.default_rng(1).random((n, side, side, channels)))
     check_true(0 <= out.min() and out.max() <= 1, "outputs must lie in [0, 1] like the pixels")
-ck.check_output_shapes(build_conv_autoencoder()[2], [((2, 28, 36, 1), (2, 28, 36, 1))],
+ck.check_output_shapes(ck.build_block(build_conv_autoencoder)[2], [((2, 28, 36, 1), (2, 28, 36, 1))],
                        name="autoencoder on 28x36 images")
 ### END HIDDEN TESTS
 
@@ -500,25 +506,17 @@ predictions = {
 ### END SOLUTION
 
 # %% kind="test" grade_id="self-check-test" points=1
-zeros = lambda *shape: np.zeros(shape, dtype="float32")  # noqa: E731
-questions = {
-    "layers.Flatten() on (8, 28, 28, 1)": lambda: layers.Flatten()(zeros(8, 28, 28, 1)),
-    "layers.Reshape((28, 28, 1)) on (8, 784)": lambda: layers.Reshape((28, 28, 1))(zeros(8, 784)),
+_zeros = lambda *shape: np.zeros(shape, dtype="float32")  # noqa: E731
+check_predictions(predictions, {
+    "layers.Flatten() on (8, 28, 28, 1)": ("output shape", layers.Flatten()(_zeros(8, 28, 28, 1))),
+    "layers.Reshape((28, 28, 1)) on (8, 784)": ("output shape", layers.Reshape((28, 28, 1))(_zeros(8, 784))),
     "layers.Conv2D(16, 3, strides=2, padding='same') on (8, 28, 28, 1)":
-        lambda: layers.Conv2D(16, 3, strides=2, padding="same")(zeros(8, 28, 28, 1)),
+        ("output shape", layers.Conv2D(16, 3, strides=2, padding="same")(_zeros(8, 28, 28, 1))),
     "layers.Conv2DTranspose(1, 3, strides=2, padding='same') on (8, 14, 14, 16)":
-        lambda: layers.Conv2DTranspose(1, 3, strides=2, padding="same")(zeros(8, 14, 14, 16)),
-    "an (8, 784) tensor minus an (8, 1) tensor": lambda: keras.ops.subtract(zeros(8, 784), zeros(8, 1)),
-}
-wrong = []
-for question, run in questions.items():
-    real = tuple(run().shape)
-    guess = predictions.get(question)
-    guess = tuple(guess) if isinstance(guess, (tuple, list)) else guess
-    print(f"{'right' if guess == real else 'WRONG'}: {question}: you predicted {guess}, the real shape is {real}")
-    if guess != real:
-        wrong.append(f"{question}: predicted {guess}, real {real}")
-check_true(not wrong, f"{len(wrong)} of {len(questions)} predictions differ from the real shapes: " + "; ".join(wrong))
+        ("output shape", layers.Conv2DTranspose(1, 3, strides=2, padding="same")(_zeros(8, 14, 14, 16))),
+    "an (8, 784) tensor minus an (8, 1) tensor": ("output shape", keras.ops.subtract(_zeros(8, 784), _zeros(8, 1))),
+})
+
 
 # %% [markdown]
 # ## Summary
