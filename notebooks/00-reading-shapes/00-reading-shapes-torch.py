@@ -681,16 +681,16 @@ def build_digit_cnn(in_channels=1, height=28, width=28, n_classes=10):
 
 # %% kind="test" grade_id="ex5-digit-cnn-test" points=3
 ct.seed(0)
-_model = build_digit_cnn()
+_model = ct.build_block(build_digit_cnn, name="build_digit_cnn()")
 check_true(isinstance(_model, nn.Module), f"build_digit_cnn() must return an nn.Module, got {type(_model).__name__}")
 ct.check_output_shapes(_model, [((1, 1, 28, 28), (1, 10)), ((7, 1, 28, 28), (7, 10)),
                                 ((64, 1, 28, 28), (64, 10))], name="build_digit_cnn() logits")
 
 
 def _check_digit_cnn(args, batch):
-    model = build_digit_cnn(*args)
     c, h, w, k = args
     what = f"build_digit_cnn{args} (in_channels, height, width, n_classes)"
+    model = ct.build_block(build_digit_cnn, *args, name=what)
     ct.check_output_shapes(model, [((batch, c, h, w), (batch, k)), ((1, c, h, w), (1, k))], name=f"{what} logits")
     ct.check_uses_its_parameters(model, (2, c, h, w), what)
 

@@ -334,7 +334,7 @@ def build_classifier(in_channels, size, n_classes):
 # %% kind="test" grade_id="ex1-add-flatten-test" points=3
 def _check_classifier(in_channels, size, n_classes, n_features, batches=(1, 7, 40)):
     what = f"build_classifier({in_channels}, {size}, {n_classes})"
-    model = build_classifier(in_channels, size, n_classes)
+    model = ct.build_block(build_classifier, in_channels, size, n_classes, name=what)
     check_true(isinstance(model, nn.Module), f"{what} must return an nn.Module, got {type(model).__name__}")
     ct.check_output_shapes(model, [((n, in_channels, size, size), (n, n_classes)) for n in batches],
                            name=f"{what} logits")
@@ -345,7 +345,8 @@ def _check_classifier(in_channels, size, n_classes, n_features, batches=(1, 7, 4
 
 _check_classifier(1, 28, 10, n_features=576, batches=(1, 7))
 _check_classifier(3, 33, 5, n_features=784, batches=(1, 7))       # an odd size, 3 channels, 5 classes
-ct.check_uses_its_parameters(build_classifier(3, 33, 5), (2, 3, 33, 33), "build_classifier(3, 33, 5)")
+ct.check_uses_its_parameters(ct.build_block(build_classifier, 3, 33, 5, name="build_classifier(3, 33, 5)"),
+                             (2, 3, 33, 33), "build_classifier(3, 33, 5)")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 def _n_features(size):
@@ -414,7 +415,9 @@ def _check_flat(make_body, in_channels, height, width, expected, n_classes=10, b
     got = flat_features(make_body(in_channels), in_channels, height, width)
     check_true(isinstance(got, numbers.Integral), f"{what} must return an int, got {type(got).__name__}")
     check_equal(int(got), expected, what)
-    model = build_head_classifier(make_body(in_channels), in_channels, height, width, n_classes)
+    model = ct.build_block(build_head_classifier, make_body(in_channels), in_channels, height, width, n_classes,
+                           name=f"build_head_classifier({make_body.__name__}({in_channels}), {in_channels}, "
+                                f"{height}, {width}, {n_classes})")
     ct.check_output_shapes(model, [((n, in_channels, height, width), (n, n_classes)) for n in batches],
                            name=f"classifier on {make_body.__name__}({in_channels}) at {height}x{width}")
 
@@ -497,7 +500,7 @@ def build_pooled_classifier(in_channels, n_classes):
 # %% kind="test" grade_id="ex3-global-pooling-test" points=3
 def _check_pooled(in_channels, n_classes, cases):
     what = f"build_pooled_classifier({in_channels}, {n_classes})"
-    model = build_pooled_classifier(in_channels, n_classes)
+    model = ct.build_block(build_pooled_classifier, in_channels, n_classes, name=what)
     check_true(isinstance(model, nn.Module), f"{what} must return an nn.Module, got {type(model).__name__}")
     ct.check_output_shapes(model, [((n, in_channels, h, w), (n, n_classes)) for n, h, w in cases],
                            name=f"{what} logits (one model, several image sizes)")
@@ -509,7 +512,8 @@ def _check_pooled(in_channels, n_classes, cases):
 
 _check_pooled(1, 10, [(7, 28, 28), (7, 32, 32)])
 _check_pooled(3, 5, [(1, 45, 17), (7, 13, 19)])                    # 3 channels, 5 classes, not square
-ct.check_uses_its_parameters(build_pooled_classifier(3, 5), (2, 3, 21, 30), "build_pooled_classifier(3, 5)")
+ct.check_uses_its_parameters(ct.build_block(build_pooled_classifier, 3, 5, name="build_pooled_classifier(3, 5)"),
+                             (2, 3, 21, 30), "build_pooled_classifier(3, 5)")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 _check_pooled(1, 10, [(1, 36, 36), (40, 28, 28), (7, 12, 12), (2, 20, 44), (1, 100, 64)])

@@ -350,8 +350,8 @@ class LastStepClassifier(nn.Module):
 # %% kind="test" grade_id="ex1-batch-first-test" points=3
 def _check_last_step(features, hidden, n_classes, cases):
     torch.manual_seed(0)
-    model = LastStepClassifier(features, hidden, n_classes)
     name = f"LastStepClassifier({features}, {hidden}, {n_classes})"
+    model = ct.build_block(LastStepClassifier, features, hidden, n_classes, name=name)
     check_equal(ct.count_params(model), 4 * hidden * (features + hidden + 2) + hidden * n_classes + n_classes,
                 f"parameters of {name}", hint="one nn.LSTM(features, hidden) and one nn.Linear(hidden, n_classes)")
     ct.check_output_shapes(model, [((b, t, features), (b, n_classes)) for b, t in cases], name=name)
@@ -520,8 +520,8 @@ import copy
 
 def _check_bidirectional(features, hidden, n_classes, cases):
     torch.manual_seed(0)
-    model = build_bidirectional_classifier(features, hidden, n_classes)
     name = f"build_bidirectional_classifier({features}, {hidden}, {n_classes})"
+    model = ct.build_block(build_bidirectional_classifier, features, hidden, n_classes, name=name)
     lazy = [n for n, p in model.named_parameters() if isinstance(p, nn.parameter.UninitializedParameter)]
     check_true(not lazy, f"{name}: parameters {lazy} do not exist yet; if you use a Lazy module, "
                "run one dry batch of the right shape before returning the model")

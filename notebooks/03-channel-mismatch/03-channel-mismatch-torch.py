@@ -389,7 +389,7 @@ def join_blocks(first, second):
 def _check_join(in_channels, mid, body_in, out, n, h, w):
     first, second = make_blocks(in_channels, mid, body_in, out)
     what = f"join_blocks(first: {in_channels} -> {mid} channels, second: {body_in} -> {out})"
-    joined = join_blocks(first, second)
+    joined = ct.build_block(join_blocks, first, second, name=what)
     check_true(isinstance(joined, nn.Module), f"{what} should return an nn.Module, got {type(joined).__name__}")
     ct.check_output_shapes(joined, [((n, in_channels, h, w), (n, out, h // 2, w // 2))], name=what)
     ct.check_uses_its_parameters(joined, (2, in_channels, h, w), what)
@@ -479,7 +479,7 @@ def _stack_params(in_channels, widths):
 
 
 def _check_stack(in_channels, widths, cases):
-    stack = build_conv_stack(in_channels, widths)
+    stack = ct.build_block(build_conv_stack, in_channels, widths, name=f"build_conv_stack({in_channels}, {widths})")
     check_true(isinstance(stack, nn.Module), f"build_conv_stack should return an nn.Module, got {type(stack).__name__}")
     ct.check_output_shapes(stack, cases, name=f"build_conv_stack({in_channels}, {widths})")
     ct.check_uses_its_parameters(stack, cases[0][0], f"build_conv_stack({in_channels}, {widths})")
@@ -553,7 +553,7 @@ def build_decoder(latent_channels, out_channels):
 # %% kind="test" grade_id="ex3-decoder-channels-test" points=2
 def _check_decoder(latent_channels, out_channels, n, h, w):
     name = f"build_decoder({latent_channels}, {out_channels})"
-    dec = build_decoder(latent_channels, out_channels)
+    dec = ct.build_block(build_decoder, latent_channels, out_channels, name=name)
     check_true(isinstance(dec, nn.Module), f"{name} should return an nn.Module, got {type(dec).__name__}")
     ct.check_output_shapes(dec, [((n, latent_channels, h, w), (n, out_channels, 2 * h, 2 * w))], name=name)
     ct.check_uses_its_parameters(dec, (2, latent_channels, h, w), name)
@@ -634,7 +634,7 @@ def build_reducer(in_channels, mid_channels, out_channels):
 # %% kind="test" grade_id="ex4-channel-reducer-test" points=3
 def _check_reducer(in_channels, mid, out, sizes):
     what = f"build_reducer({in_channels}, {mid}, {out})"
-    reducer = build_reducer(in_channels, mid, out)
+    reducer = ct.build_block(build_reducer, in_channels, mid, out, name=what)
     check_true(isinstance(reducer, nn.Module), f"{what} should return an nn.Module, got {type(reducer).__name__}")
     ct.check_output_shapes(reducer, [((n, in_channels, h, w), (n, out, h, w)) for n, h, w in sizes], name=what)
     ct.check_uses_its_parameters(reducer, (2, in_channels) + sizes[0][1:], what)

@@ -392,14 +392,15 @@ def _check_param_count(model, c, h, w, n):
 
 
 ct.seed(1)
-model = build_classifier(1, 28, 28, 10)
+model = ct.build_block(build_classifier, 1, 28, 28, 10, name="build_classifier(1, 28, 28, 10)")
 ct.check_output_shapes(model, [((32, 1, 28, 28), (32, 10)), ((8, 1, 28, 28), (8, 10))],
                        name="build_classifier(1, 28, 28, 10)")
 ct.check_uses_its_parameters(model, (2, 1, 28, 28), "build_classifier(1, 28, 28, 10)")
 _check_param_count(model, 1, 28, 28, 10)
 check_shape(_outputs_over_loader(model, X_test_t, 32), (1000, 10),
             name="outputs over the 1,000 test digits in batches of 32 (last batch 8)")
-_m = build_classifier(1, 30, 18, 5)       # 30x18: not square, and 30 // 4 is not 30 / 4
+# 30x18: not square, and 30 // 4 is not 30 / 4
+_m = ct.build_block(build_classifier, 1, 30, 18, 5, name="build_classifier(1, 30, 18, 5)")
 ct.check_output_shapes(_m, [((1, 1, 30, 18), (1, 5)), ((7, 1, 30, 18), (7, 5))], name="build_classifier(1, 30, 18, 5)")
 _check_param_count(_m, 1, 30, 18, 5)
 ### BEGIN HIDDEN TESTS
@@ -412,7 +413,7 @@ with torch.no_grad():
 check_true(torch.allclose(together[3:4], alone, atol=1e-5),
            "sample 3's output changes with the rest of the batch: the batch axis is being mixed")
 for c, h, w, n in [(3, 32, 20, 1), (1, 30, 18, 5), (2, 13, 17, 3)]:
-    m = build_classifier(c, h, w, n)
+    m = ct.build_block(build_classifier, c, h, w, n, name=f"build_classifier({c}, {h}, {w}, {n})")
     ct.check_output_shapes(m, [((1, c, h, w), (1, n)), ((7, c, h, w), (7, n))],
                            name=f"build_classifier({c}, {h}, {w}, {n})")
     _check_param_count(m, c, h, w, n)

@@ -498,13 +498,15 @@ def smallest_map(model, shape):
     return min(h for h, _ in sizes), min(w for _, w in sizes)
 
 
-ae = build_autoencoder(1)
+ae = ct.build_block(build_autoencoder, 1, name="build_autoencoder(1)")
 check_true(isinstance(ae, nn.Module), f"build_autoencoder should return an nn.Module, got {type(ae).__name__}")
 # 31 is odd and 27 x 40 is not square: neither is a multiple of 4, as 28 and 128 are.
 ct.check_output_shapes(ae, [((2, 1, 28, 28), (2, 1, 28, 28)), ((1, 1, 31, 31), (1, 1, 31, 31)),
                             ((3, 1, 27, 40), (3, 1, 27, 40)), ((2, 1, 128, 128), (2, 1, 128, 128))],
                        name="build_autoencoder(1) output")
-ct.check_output_shapes(build_autoencoder(3), [((2, 3, 31, 31), (2, 3, 31, 31))], name="build_autoencoder(3) output")
+ct.check_output_shapes(ct.build_block(build_autoencoder, 3, name="build_autoencoder(3)"),
+                       [((2, 3, 31, 31), (2, 3, 31, 31))],
+                       name="build_autoencoder(3) output")
 for hh, ww in [(28, 28), (27, 40)]:
     h, w = smallest_map(ae, (2, 1, hh, ww))
     check_true(h <= math.ceil(hh / 4) and w <= math.ceil(ww / 4),
@@ -516,7 +518,9 @@ print("visible tests passed")
 sizes = [(27, 27), (33, 33), (65, 65), (31, 40), (17, 23)]
 ct.check_output_shapes(ae, [((b, 1, hh, ww), (b, 1, hh, ww)) for hh, ww in sizes for b in (1, 7)],
                        name="autoencoder output")
-ct.check_output_shapes(build_autoencoder(3), [((7, 3, 33, 27), (7, 3, 33, 27))], name="3-channel autoencoder")
+ct.check_output_shapes(ct.build_block(build_autoencoder, 3, name="build_autoencoder(3)"),
+                       [((7, 3, 33, 27), (7, 3, 33, 27))],
+                       name="3-channel autoencoder")
 for hh, ww in [(33, 33), (31, 40), (65, 65)]:
     h, w = smallest_map(ae, (1, 1, hh, ww))
     check_true(h <= math.ceil(hh / 4) and w <= math.ceil(ww / 4),
@@ -673,26 +677,29 @@ class UpBlock(nn.Module):
 
 
 # %% kind="test" grade_id="ex3-transposed-output-size-test" points=3
-block = UpBlock(8, 4)
+block = ct.build_block(UpBlock, 8, 4, name="UpBlock(8, 4)")
 for batch, n_in, size in [(2, (3, 3), (5, 5)), (2, (3, 3), (6, 6)), (1, (3, 3), (5, 6)), (3, (4, 6), (8, 11))]:
     check_shape(block(torch.zeros(batch, 8, *n_in), size), (batch, 4) + size,
                 name=f"UpBlock(8, 4) on {(batch, 8) + n_in} asked for {size}")
 check_true(ct.count_params(block) > 0, "UpBlock(8, 4) holds no parameters: it should hold a learned "
                                        "ConvTranspose2d(8, 4, 3, stride=2, padding=1)")
 ct.check_uses_its_parameters(block, (2, 8, 3, 3), "UpBlock(8, 4)", extra_args=((5, 6),), all_used=True)
-ct.check_output_shapes(StridedAE(up_block=UpBlock), [((2, 1, 28, 28), (2, 1, 28, 28)), ((3, 1, 27, 40), (3, 1, 27, 40))],
+ct.check_output_shapes(ct.build_block(StridedAE, up_block=UpBlock, name="StridedAE(up_block=UpBlock)"),
+                       [((2, 1, 28, 28), (2, 1, 28, 28)), ((3, 1, 27, 40), (3, 1, 27, 40))],
                        name="StridedAE(up_block=UpBlock) output")
 print("visible tests passed")
 ### BEGIN HIDDEN TESTS
 for b, n, size in [(1, 3, (5, 6)), (7, 3, (6, 5)), (7, 10, (19, 20)), (1, 1, (2, 1)), (7, 14, (28, 27))]:
-    check_shape(UpBlock(8, 3)(torch.zeros(b, 8, n, n), size), (b, 3) + size,
+    check_shape(ct.build_block(UpBlock, 8, 3, name="UpBlock(8, 3)")(torch.zeros(b, 8, n, n), size), (b, 3) + size,
                 name=f"UpBlock(8, 3) on {(b, 8, n, n)} asked for {size}")
-check_shape(UpBlock(8, 3)(torch.zeros(7, 8, 4, 6), (8, 11)), (7, 3, 8, 11), name="UpBlock(8, 3) on (7, 8, 4, 6) asked for (8, 11)")
+check_shape(ct.build_block(UpBlock, 8, 3, name="UpBlock(8, 3)")(torch.zeros(7, 8, 4, 6), (8, 11)), (7, 3, 8, 11),
+            name="UpBlock(8, 3) on (7, 8, 4, 6) asked for (8, 11)")
 sizes = [(27, 27), (33, 33), (65, 65), (31, 40), (17, 23)]
-ct.check_output_shapes(StridedAE(up_block=UpBlock), [((b, 1, hh, ww), (b, 1, hh, ww)) for hh, ww in sizes for b in (1, 7)],
+ct.check_output_shapes(ct.build_block(StridedAE, up_block=UpBlock, name="StridedAE(up_block=UpBlock)"),
+                       [((b, 1, hh, ww), (b, 1, hh, ww)) for hh, ww in sizes for b in (1, 7)],
                        name="StridedAE(up_block=UpBlock) output")
 patches, _ = data.gray_patches(n=23, size=27, layout="nchw")
-strided = StridedAE(up_block=UpBlock).eval()
+strided = ct.build_block(StridedAE, up_block=UpBlock, name="StridedAE(up_block=UpBlock)").eval()
 for xb in data.batches(torch.from_numpy(patches), batch_size=10):
     with torch.no_grad():
         check_shape(strided(xb), tuple(xb.shape), name=f"StridedAE output for a batch of {len(xb)}")

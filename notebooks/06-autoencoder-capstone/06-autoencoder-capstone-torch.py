@@ -337,7 +337,7 @@ class DenseAutoencoder(nn.Module):
         ### END SOLUTION
 
 # %% kind="test" grade_id="ex1-dense-autoencoder-test" points=3
-ae = DenseAutoencoder()
+ae = ct.build_block(DenseAutoencoder, name="DenseAutoencoder()")
 ct.check_output_shapes(ae, [((1, 1, 28, 28), (1, 1, 28, 28)), ((7, 1, 28, 28), (7, 1, 28, 28))],
                        name="DenseAutoencoder()")
 with torch.no_grad():
@@ -345,7 +345,8 @@ with torch.no_grad():
     check_shape(ae.decode(torch.rand(7, 32)), (7, 1, 28, 28), name="decode(z)")
     out = ae(torch.rand(5, 1, 28, 28))
 check_true(0 <= float(out.min()) and float(out.max()) <= 1, "outputs must lie in [0, 1] like the pixels")
-small = DenseAutoencoder(side=15, latent=6)          # another (odd) side and latent size
+# another (odd) side and latent size
+small = ct.build_block(DenseAutoencoder, side=15, latent=6, name="DenseAutoencoder(side=15, latent=6)")
 ct.check_output_shapes(small, [((1, 1, 15, 15), (1, 1, 15, 15)), ((3, 1, 15, 15), (3, 1, 15, 15))],
                        name="DenseAutoencoder(side=15, latent=6)")
 with torch.no_grad():
@@ -353,7 +354,8 @@ with torch.no_grad():
 ct.check_uses_its_parameters(ae, (2, 1, 28, 28), "DenseAutoencoder()", all_used=True)
 ### BEGIN HIDDEN TESTS
 for side, latent, n in [(20, 8, 1), (32, 16, 7), (28, 64, 13)]:
-    ae = DenseAutoencoder(side=side, latent=latent)
+    ae = ct.build_block(DenseAutoencoder, side=side, latent=latent,
+                        name=f"DenseAutoencoder(side={side}, latent={latent})")
     ct.check_output_shapes(ae, [((n, 1, side, side), (n, 1, side, side))],
                            name=f"DenseAutoencoder(side={side}, latent={latent})")
     with torch.no_grad():
@@ -414,13 +416,14 @@ class ConvAutoencoder(nn.Module):
         ### END SOLUTION
 
 # %% kind="test" grade_id="ex2-conv-autoencoder-test" points=4
-cae = ConvAutoencoder()
+cae = ct.build_block(ConvAutoencoder, name="ConvAutoencoder()")
 ct.check_output_shapes(cae, [((1, 1, 28, 28), (1, 1, 28, 28)), ((7, 1, 28, 28), (7, 1, 28, 28))],
                        name="ConvAutoencoder()")
 with torch.no_grad():
     check_shape(cae.encode(torch.rand(7, 1, 28, 28)), (7, 8, 7, 7), name="encode(x), the code")
     check_shape(cae.decode(torch.rand(7, 8, 7, 7)), (7, 1, 28, 28), name="decode(z)")
-rgb = ConvAutoencoder(channels=3, code_channels=4)   # 3 channels, 20 x 32 images (not square)
+# 3 channels, 20 x 32 images (not square)
+rgb = ct.build_block(ConvAutoencoder, channels=3, code_channels=4, name="ConvAutoencoder(channels=3, code_channels=4)")
 ct.check_output_shapes(rgb, [((2, 3, 20, 32), (2, 3, 20, 32)), ((1, 3, 20, 32), (1, 3, 20, 32))],
                        name="ConvAutoencoder(channels=3, code_channels=4)")
 with torch.no_grad():
@@ -428,7 +431,8 @@ with torch.no_grad():
 ct.check_uses_its_parameters(cae, (2, 1, 28, 28), "ConvAutoencoder()", all_used=True)
 ### BEGIN HIDDEN TESTS
 for channels, code, side, n in [(3, 8, 32, 1), (1, 4, 16, 7), (3, 12, 28, 5), (1, 8, 40, 13)]:
-    cae = ConvAutoencoder(channels=channels, code_channels=code)
+    cae = ct.build_block(ConvAutoencoder, channels=channels, code_channels=code,
+                         name=f"ConvAutoencoder(channels={channels}, code_channels={code})")
     ct.check_output_shapes(cae, [((n, channels, side, side), (n, channels, side, side))],
                            name=f"ConvAutoencoder(channels={channels}, code_channels={code})")
     with torch.no_grad():
@@ -436,7 +440,8 @@ for channels, code, side, n in [(3, 8, 32, 1), (1, 4, 16, 7), (3, 12, 28, 5), (1
                     name=f"encode(x) for {channels}x{side}x{side} images")
         out = cae(torch.rand(n, channels, side, side))
     check_true(0 <= float(out.min()) and float(out.max()) <= 1, "outputs must lie in [0, 1] like the pixels")
-ct.check_output_shapes(ConvAutoencoder(), [((2, 1, 28, 36), (2, 1, 28, 36))], name="ConvAutoencoder() on 28x36 images")
+ct.check_output_shapes(ct.build_block(ConvAutoencoder, name="ConvAutoencoder()"), [((2, 1, 28, 36), (2, 1, 28, 36))],
+                       name="ConvAutoencoder() on 28x36 images")
 ### END HIDDEN TESTS
 
 # %% [markdown]
