@@ -26,6 +26,7 @@ test at another folder holding source/ and release/ with the same notebook names
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -232,7 +233,7 @@ def _menu(page, top: str, item: str) -> None:
 # --------------------------------------------------------------------------- the test
 
 def test_learner_fixes_first_exercise_and_validates(chromium, lab, tmp_path, record_property):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     record_property("screenshots", str(SHOTS))
 
@@ -251,13 +252,8 @@ def test_learner_fixes_first_exercise_and_validates(chromium, lab, tmp_path, rec
         old.unlink()
     started = time.monotonic()
 
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 900})
+    with _browser_page(chromium, tmp_path) as page:
         try:
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(30_000)
             url = f"{lab['base']}/lab/tree/{ASSIGNMENT}/{NOTEBOOK}?token={lab['token']}"
             page.goto(url)
             nb = Notebook(page)
@@ -338,8 +334,6 @@ def test_learner_fixes_first_exercise_and_validates(chromium, lab, tmp_path, rec
             except Exception:
                 pass
             raise
-        finally:
-            context.close()
 
     elapsed = time.monotonic() - started
     saved = nbformat.read(lab["root"] / ASSIGNMENT / NOTEBOOK, as_version=4)
@@ -393,6 +387,23 @@ def _accept_dialog(page, what: str) -> None:
         dialog.first.wait_for(state="hidden", timeout=30_000)
 
 
+@contextlib.contextmanager
+def _browser_page(chromium, tmp_path, timeout_ms: int = 30_000):
+    """A page of the test's own Chromium (a fresh profile under tmp_path), closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 900})
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(timeout_ms)
+            yield page
+        finally:
+            context.close()
+
+
 def _open_notebook(page, lab, path: str, cells: int):
     from playwright.sync_api import expect
 
@@ -408,34 +419,26 @@ def _open_notebook(page, lab, path: str, cells: int):
 def test_instructor_ui_is_shown_only_in_instructor_mode(chromium, lab, instructor_lab, tmp_path, mode):
     """In the browser: learners see no Nbgrader menu (Formgrader) and no Create Assignment sidebar,
     but keep Validate; the instructor mode shows both."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     server = instructor_lab if mode == "instructor" else lab
     release_nb = nbformat.read(server["root"] / ASSIGNMENT / NOTEBOOK, as_version=4)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 900})
-        try:
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(30_000)
-            _open_notebook(page, server, f"{ASSIGNMENT}/{NOTEBOOK}", len(release_nb.cells))
-            expect(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .validate-button")).to_be_visible()
-            menu = page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$"))
-            sidebar = page.locator('.jp-SideBar [data-id="nbgrader-create_assignemnt"]')  # nbgrader's id
-            expect(page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Help$"))).to_be_visible()
-            if mode == "learner":
-                expect(menu).to_have_count(0)
-                expect(sidebar).to_have_count(0)
-            else:
-                expect(sidebar).to_have_count(1)
-                menu.click()
-                expect(page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Formgrader$"))).to_be_visible()
-                expect(page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Create assignment$"))).to_be_visible()
-            _shot(page, f"{mode}-lab-ui.png")
-        finally:
-            context.close()
+    with _browser_page(chromium, tmp_path) as page:
+        _open_notebook(page, server, f"{ASSIGNMENT}/{NOTEBOOK}", len(release_nb.cells))
+        expect(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .validate-button")).to_be_visible()
+        menu = page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$"))
+        sidebar = page.locator('.jp-SideBar [data-id="nbgrader-create_assignemnt"]')  # nbgrader's id
+        expect(page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Help$"))).to_be_visible()
+        if mode == "learner":
+            expect(menu).to_have_count(0)
+            expect(sidebar).to_have_count(0)
+        else:
+            expect(sidebar).to_have_count(1)
+            menu.click()
+            expect(page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Formgrader$"))).to_be_visible()
+            expect(page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Create assignment$"))).to_be_visible()
+        _shot(page, f"{mode}-lab-ui.png")
 
 
 DOCTOR_CELLS = ["%load_ext course\nimport torch\nfrom torch import nn",
@@ -445,7 +448,7 @@ DOCTOR_CELLS = ["%load_ext course\nimport torch\nfrom torch import nn",
 
 def test_learner_sees_the_shape_doctor(chromium, lab, tmp_path):
     """A shape error in the learner's JupyterLab: the traceback, then the doctor's table."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     nb_file = lab["root"] / "doctor-demo.ipynb"
     demo = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
@@ -453,33 +456,25 @@ def test_learner_sees_the_shape_doctor(chromium, lab, tmp_path):
     demo.cells = [nbformat.v4.new_code_cell(c) for c in DOCTOR_CELLS]
     nbformat.write(demo, nb_file)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 900})
-        try:
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(30_000)
-            nb = _open_notebook(page, lab, nb_file.name, len(DOCTOR_CELLS))
-            for _ in range(3):  # a Run All sent while the fresh kernel is still connecting can be lost
-                _accept_dialog(page, "doctor")
-                _menu(page, "Run", "Run All Cells")
-                deadline = time.monotonic() + 30
-                while time.monotonic() < deadline and nb.prompt(0) in ("[ ]:", ""):
-                    time.sleep(0.25)
-                if nb.prompt(0) not in ("[ ]:", ""):
-                    break
-            nb.wait_idle(CELL_RUN_S * 2, must_run=[0, 1])
-            assert "mat1 and mat2 shapes cannot be multiplied (832x26 and 5408x10)" in nb.error_text(1)
-            out = nb.cell(1).locator(".jp-OutputArea-output")
-            expect(out.last).to_contain_text("shape doctor", timeout=30_000)
-            text = out.last.text_content() or ""
-            assert re.search(r"2\s+Linear\s+\(4, 8, 26, 26\)\s+✘.*◀ fails here", text), text
-            assert "(the traceback above is unchanged" in text
-            out.last.scroll_into_view_if_needed()
-            _shot(page, "learner-6-shape-doctor.png")
-        finally:
-            context.close()
+    with _browser_page(chromium, tmp_path) as page:
+        nb = _open_notebook(page, lab, nb_file.name, len(DOCTOR_CELLS))
+        for _ in range(3):  # a Run All sent while the fresh kernel is still connecting can be lost
+            _accept_dialog(page, "doctor")
+            _menu(page, "Run", "Run All Cells")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and nb.prompt(0) in ("[ ]:", ""):
+                time.sleep(0.25)
+            if nb.prompt(0) not in ("[ ]:", ""):
+                break
+        nb.wait_idle(CELL_RUN_S * 2, must_run=[0, 1])
+        assert "mat1 and mat2 shapes cannot be multiplied (832x26 and 5408x10)" in nb.error_text(1)
+        out = nb.cell(1).locator(".jp-OutputArea-output")
+        expect(out.last).to_contain_text("shape doctor", timeout=30_000)
+        text = out.last.text_content() or ""
+        assert re.search(r"2\s+Linear\s+\(4, 8, 26, 26\)\s+✘.*◀ fails here", text), text
+        assert "(the traceback above is unchanged" in text
+        out.last.scroll_into_view_if_needed()
+        _shot(page, "learner-6-shape-doctor.png")
 
 
 def _normalise(text: str) -> str:
