@@ -63,11 +63,10 @@ course: setup system release grade-demo
 # Three workers on the 2-core reference machine: the browser, classroom and hub tests spend much of
 # their time waiting (servers starting, pages loading), and a third worker fills those waits
 # (benchmarks/suite.md). Each xdist group (one notebook's checks, the sample class, the classroom,
-# the hub) stays on one worker, the longest groups first (tests/conftest.py). TEST_WORKERS=2
-# make test for a slower, quieter machine.
+# the hub) stays on one worker. TEST_WORKERS=2 make test for a slower, quieter machine.
 TEST_WORKERS ?= 3
 test: $(STAMP_ALL) system
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=30
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=30
 
 lab: setup
 	$(BIN)/python -m tools.lab

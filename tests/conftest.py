@@ -41,30 +41,6 @@ def pytest_configure(config):
     config.stash[RUN_ID] = run
 
 
-# The longest xdist groups first (longest-processing-time-first scheduling): each group stays on
-# one worker, so a long group that starts last decides when the run ends. Seconds of the fresh-clone
-# run in benchmarks/suite.md: the sample class ~15 min, the hub ~12, the classroom ~10, the browser
-# and the doctor's kernels a few; then each notebook's checks (Keras ones take longer), then the
-# ungrouped unit tests, which fill the gaps at the end. `make test` passes --no-loadscope-reorder so
-# that xdist keeps this order instead of sorting groups by their number of tests.
-SLOW_GROUPS_FIRST = ("autograder", "hub", "classroom", "browser", "shape-doctor", "doctor-regression",
-                     "import-side-effects")
-
-
-def _group_rank(item) -> tuple:
-    mark = item.get_closest_marker("xdist_group")
-    group = (mark.args[0] if mark.args else mark.kwargs.get("name", "")) if mark else None
-    if group in SLOW_GROUPS_FIRST:
-        return (0, SLOW_GROUPS_FIRST.index(group))
-    if group is not None:
-        return (1, 0 if group.endswith("-keras") else 1)
-    return (2, 0)
-
-
-def pytest_collection_modifyitems(config, items):
-    items.sort(key=_group_rank)  # stable: the order within a rank is the collection's
-
-
 @pytest.fixture(scope="session")
 def run_id(pytestconfig) -> str:
     return pytestconfig.stash[RUN_ID]
