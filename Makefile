@@ -60,8 +60,8 @@ grade-demo: setup
 
 course: setup system release grade-demo
 
-# Two workers on the 2-core reference machine. Three measured faster (31.5 min against about
-# 33; benchmarks/suite.md) but load the machine so at the start of the run that the sample class's
+# Two workers on the 2-core reference machine. Three measured 31.5 to 33.5 min (two: 39 min before
+# this pass; benchmarks/suite.md) but load the machine so at the start of the run that the sample class's
 # 15-s cell limit was met by a plain import (a wrong score, once in three runs). Each xdist group
 # (one notebook's checks, the sample class, the classroom, the hub) stays on one worker.
 TEST_WORKERS ?= 2
