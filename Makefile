@@ -23,17 +23,19 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: setup lock system course release validate grade-demo test lab lab-instructor hub check bench gpu-check clean
 
-# Idempotent: a second run finds the stamp newer than its lock and does nothing.
+# Idempotent: a second run finds the stamp newer than its lock and does nothing. A change to how
+# the environment is made (tools/env.sh) makes it again, as a change to the lock does.
 setup: $(STAMP)
 
-$(STAMP_ALL): locks/all.txt pyproject.toml
+$(STAMP_ALL): locks/all.txt pyproject.toml tools/env.sh
 	@bash tools/env.sh setup all
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
 # A one-framework lab: the full environment, when it is installed and current, already has it.
-$(VENV)/.installed-%: locks/%.txt pyproject.toml
-	@if [ -f $(STAMP_ALL) ] && [ $(STAMP_ALL) -nt locks/all.txt ] && [ $(STAMP_ALL) -nt pyproject.toml ]; then \
+$(VENV)/.installed-%: locks/%.txt pyproject.toml tools/env.sh
+	@if [ -f $(STAMP_ALL) ] && [ $(STAMP_ALL) -nt locks/all.txt ] && [ $(STAMP_ALL) -nt pyproject.toml ] \
+	    && [ $(STAMP_ALL) -nt tools/env.sh ]; then \
 	  echo "==> using the installed environment (both frameworks)"; \
 	else bash tools/env.sh setup $* && rm -f $(VENV)/.installed $(VENV)/.installed-*; fi
 	@touch $@

@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook, InvalidEntry, MissingEntry
 from nbgrader.plugins.export import CsvExportPlugin
 from nbgrader.preprocessors import AssignLatePenalties
 
@@ -54,7 +54,14 @@ class Store:
         return {s.id for s in self.gb.students}
 
     def add_student(self, student: str) -> None:
-        self.gb.update_or_create_student(student)
+        """The student's row, created if missing. Two graders (two assignments, one PostgreSQL
+        gradebook) can both find it missing and both insert it: the second insert fails on the
+        primary key (nbgrader rolls back and raises InvalidEntry), and the row the other one wrote
+        is the one wanted."""
+        try:
+            self.gb.update_or_create_student(student)
+        except InvalidEntry:
+            self.gb.find_student(student)  # there now, or the error was another one: MissingEntry
 
     def has_submission(self, assignment: str, student: str) -> bool:
         """False after the gradebook was reset: then an unchanged submission is graded again."""
@@ -74,7 +81,7 @@ class Store:
     def _save_grades(self, assignment, student, timestamp, results, flag_review):
         gb, config = self.gb, self.course.config
         if self.create_students:
-            gb.update_or_create_student(student)
+            self.add_student(student)
         else:
             try:
                 gb.find_student(student)

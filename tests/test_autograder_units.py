@@ -203,6 +203,29 @@ def test_lms_download_adds_unknown_students(course, tmp_path):
     assert nbformat.reads(zipped.read_text(), as_version=4).cells
 
 
+def test_a_student_another_grader_adds_meanwhile_is_not_an_error(course, monkeypatch):
+    """Two graders (two assignments, one gradebook) both find a new student missing and both insert
+    it: the second insert hits the primary key. The store takes the row the other one wrote."""
+    from nbgrader.api import Gradebook, MissingEntry
+    store = Store(course)
+    gb = store.gb
+    real_find = gb.find_student
+
+    def find_then_other_grader_inserts(student_id):
+        try:
+            return real_find(student_id)
+        except MissingEntry:
+            with Gradebook(course.db_url, course.course_id) as other:  # the other grader process
+                other.add_student(student_id)
+            raise
+
+    monkeypatch.setattr(gb, "find_student", find_then_other_grader_inserts)
+    store.add_student("racer")
+    monkeypatch.undo()
+    assert "racer" in store.known_students()
+    store.close()
+
+
 # -- what the grader says about itself ------------------------------------------------------------
 
 def test_missing_protections_are_announced():

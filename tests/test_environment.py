@@ -123,6 +123,21 @@ def test_the_venv_holds_exactly_the_full_lock():
         f"missing: {sorted(set(lock.items()) - set(installed.items()))} (make setup installs the lock)")
 
 
+def test_the_venv_is_byte_compiled():
+    """make setup writes every package's .pyc (tools/env.sh): `make` runs Python with
+    PYTHONDONTWRITEBYTECODE, so a venv without them compiles TensorFlow afresh in every kernel
+    (16 s of CPU per import here instead of 6)."""
+    if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
+        pytest.skip("not running in the repository's .venv")
+    import importlib.util
+    missing = []
+    for name in ("tensorflow", "keras", "torch", "numpy", "nbgrader", "jupyter_server", "jupyterlab", "ipykernel"):
+        init = importlib.util.find_spec(name).origin
+        modules = [init, *sorted(Path(init).parent.glob("*.py"))[:20]]
+        missing += [str(m) for m in modules if not Path(importlib.util.cache_from_source(str(m))).exists()]
+    assert not missing, f"{len(missing)} modules without .pyc (run `make setup`), e.g. {missing[:3]}"
+
+
 @pytest.mark.parametrize("installed,missing,make", [("torch", "tensorflow", "FRAMEWORK=keras"),
                                                     ("keras", "torch", "FRAMEWORK=torch")])
 def test_a_one_framework_install_names_what_is_missing(installed, missing, make):
