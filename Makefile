@@ -62,10 +62,11 @@ grade-demo: setup
 
 course: setup system release grade-demo
 
-# Two workers on the 2-core reference machine. Three measured 31.5 to 33.5 min (two: 39 min before
-# this pass; benchmarks/suite.md) but load the machine so at the start of the run that the sample class's
-# 15-s cell limit was met by a plain import (a wrong score, once in three runs). Each xdist group
-# (one notebook's checks, the sample class, the classroom, the hub) stays on one worker.
+# Two workers on the 2-core reference machine: 25 min on a fresh clone, install included
+# (benchmarks/suite.md). A third measured faster before the venv was byte-compiled, but loaded the
+# machine so at the start that the sample class's 15-s cell limit was met by a plain import (a
+# wrong score, once in three runs). Each xdist group (one notebook's checks, the sample class, the
+# classroom, the hub) stays on one worker.
 TEST_WORKERS ?= 2
 test: $(STAMP_ALL) system
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=30
