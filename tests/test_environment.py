@@ -1,6 +1,7 @@
 """The environment is the lock: locks/*.txt agree with requirements.txt, environment.yml and each
 other, every entry is hashed, and the venv the tests run in holds exactly the full lock."""
 import hashlib
+import importlib.util
 import re
 import subprocess
 import sys
@@ -129,7 +130,6 @@ def test_the_venv_is_byte_compiled():
     (16 s of CPU per import here instead of 6)."""
     if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
         pytest.skip("not running in the repository's .venv")
-    import importlib.util
     missing = []
     for name in ("tensorflow", "keras", "torch", "numpy", "nbgrader", "jupyter_server", "jupyterlab", "ipykernel"):
         init = importlib.util.find_spec(name).origin
